@@ -4,6 +4,7 @@ import { ArgumentError, TensorloomError } from '../errors/errors.js';
 import { tf } from '../setup.js';
 import { BRIDGED_KERNEL_NAMES, bridgedKernels } from './kernels/bridged.js';
 import { complexKernels, installComplexStorage } from './kernels/complex.js';
+import { unsortedSegmentSumKernel } from './kernels/segment.js';
 
 /** Backends Tensorloom knows how to select. */
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
@@ -56,7 +57,12 @@ let wasmPathsSet = false;
 export function fillKernels(backendName: string): string[] {
   const done = filledByBackend.get(backendName);
   if (done !== undefined) return done;
-  const candidates: KernelConfig[] = [...complexKernels(backendName), ...bridgedKernels(backendName)];
+  const native: KernelConfig[] = backendName === 'wasm' ? [unsortedSegmentSumKernel(backendName)] : [];
+  const candidates: KernelConfig[] = [
+    ...complexKernels(backendName),
+    ...native,
+    ...bridgedKernels(backendName),
+  ];
   const filled: string[] = [];
   for (const config of candidates) {
     if (tf.getKernel(config.kernelName, backendName) === undefined) {

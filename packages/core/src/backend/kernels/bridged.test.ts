@@ -43,7 +43,7 @@ async function sameOnBoth(inputs: () => Tensor[], f: (...xs: Tensor[]) => Tensor
   }
 }
 
-describe('kernels filled on WASM by bridging to the CPU backend', () => {
+describe('kernels filled on WASM (bridged to the CPU backend, or native)', () => {
   beforeAll(() => useBackend('wasm'));
 
   it('Einsum', async () => {

@@ -10,7 +10,6 @@ export const BRIDGED_KERNEL_NAMES: readonly string[] = [
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
-  'UnsortedSegmentSum',
   'LRN',
   'LRNGrad',
 ];

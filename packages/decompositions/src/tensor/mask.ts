@@ -1,0 +1,33 @@
+import { ArgumentError, formatShape, ShapeError } from '@tensorloom/core';
+import { type NDArrayF64, toNDArray } from './ndarray.js';
+
+/**
+ * Reads a mask (1 = observed, 0 = missing) of the same shape as `x`. Entries of `x` at masked-out positions may be
+ * non-finite (they are ignored); observed entries must be finite.
+ */
+export function readMask(mask: unknown, x: NDArrayF64, name = 'mask'): Float64Array | null {
+  if (mask === undefined || mask === null) return null;
+  const m = toNDArray(mask, name);
+  if (m.shape.length !== x.shape.length || m.shape.some((s, i) => s !== x.shape[i])) {
+    throw new ShapeError(
+      `${name}: expected the shape of the tensor ${formatShape(x.shape)}, got ${formatShape(m.shape)}`,
+    );
+  }
+  let observed = 0;
+  for (let i = 0; i < m.data.length; i++) {
+    const v = m.data[i]!;
+    if (v !== 0 && v !== 1)
+      throw new ArgumentError(`${name}: expected entries 0 or 1, got ${v} at flat index ${i}`);
+    if (v === 1) {
+      observed++;
+      if (!Number.isFinite(x.data[i]!)) {
+        throw new ArgumentError(
+          `tensor: expected finite values where ${name} is 1, got ${x.data[i]} at flat index ${i}`,
+        );
+      }
+    }
+  }
+  if (observed === 0)
+    throw new ArgumentError(`${name}: expected at least one observed entry (a 1), got none`);
+  return m.data;
+}

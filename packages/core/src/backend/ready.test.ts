@@ -17,7 +17,16 @@ describe('ready and backendInfo', () => {
     expect(info.simd).toBe(true);
     expect(info.threads).toBe(1);
     expect(info.tfjsVersion).toBe('4.22.0');
-    for (const k of [...BRIDGED_KERNEL_NAMES, 'FFT', 'IFFT', 'Complex', 'Real', 'Imag']) {
+    for (const k of [
+      ...BRIDGED_KERNEL_NAMES,
+      'FFT',
+      'IFFT',
+      'Complex',
+      'Real',
+      'Imag',
+      'UnsortedSegmentSum',
+      'Conv2DBackpropFilter',
+    ]) {
       expect(tf.getKernel(k, 'wasm'), `kernel ${k}`).toBeDefined();
     }
     expect(info.filledKernels).toEqual(expect.arrayContaining(['Einsum', 'UnsortedSegmentSum', 'FFT']));

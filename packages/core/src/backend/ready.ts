@@ -4,6 +4,7 @@ import { ArgumentError, TensorloomError } from '../errors/errors.js';
 import { tf } from '../setup.js';
 import { BRIDGED_KERNEL_NAMES, bridgedKernels } from './kernels/bridged.js';
 import { complexKernels, installComplexStorage } from './kernels/complex.js';
+import { conv2dBackpropFilterKernel } from './kernels/convFilter.js';
 import { unsortedSegmentSumKernel } from './kernels/segment.js';
 
 /** Backends Tensorloom knows how to select. */
@@ -57,7 +58,10 @@ let wasmPathsSet = false;
 export function fillKernels(backendName: string): string[] {
   const done = filledByBackend.get(backendName);
   if (done !== undefined) return done;
-  const native: KernelConfig[] = backendName === 'wasm' ? [unsortedSegmentSumKernel(backendName)] : [];
+  const native: KernelConfig[] =
+    backendName === 'wasm'
+      ? [unsortedSegmentSumKernel(backendName), conv2dBackpropFilterKernel(backendName)]
+      : [];
   const candidates: KernelConfig[] = [
     ...complexKernels(backendName),
     ...native,

@@ -7,7 +7,9 @@ import { shDim, shIndex, sphericalHarmonicsArray } from '../sh/sphericalHarmonic
 import { clebschGordan, complexGaunt, gauntCoefficient, ratioToNumber, wigner3jSymbol } from './exact.js';
 import { wigner3j } from './wigner3j.js';
 
-const ref = JSON.parse(readFileSync('/work/shared/data/e3nn-small-reference.json', 'utf8')) as {
+const ref = JSON.parse(
+  readFileSync(new URL('../__fixtures__/e3nn-small-reference.json', import.meta.url), 'utf8'),
+) as {
   wigner_3j_e3nn: { l1: number; l2: number; l3: number; shape: number[]; data: number[] }[];
   real_gaunt: { l1: number; m1: number; l2: number; m2: number; l3: number; m3: number; value: number }[];
 };

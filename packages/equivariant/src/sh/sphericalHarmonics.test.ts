@@ -10,7 +10,9 @@ import {
   sphericalHarmonicsArray,
 } from './sphericalHarmonics.js';
 
-const ref = JSON.parse(readFileSync('/work/shared/data/e3nn-small-reference.json', 'utf8')) as {
+const ref = JSON.parse(
+  readFileSync(new URL('../__fixtures__/e3nn-small-reference.json', import.meta.url), 'utf8'),
+) as {
   spherical_harmonics: {
     vectors: number[][];
     e3nn_integral: number[][];

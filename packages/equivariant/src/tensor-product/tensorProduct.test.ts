@@ -21,8 +21,9 @@ import {
 } from './cg.js';
 import { gauntTensorProduct, gauntTensorProductDense } from './gaunt.js';
 
-const ref = JSON.parse(readFileSync('/work/shared/data/e3nn-small-reference.json', 'utf8'))
-  .e3nn_full_tensor_product_L2 as {
+const ref = JSON.parse(
+  readFileSync(new URL('../__fixtures__/e3nn-small-reference.json', import.meta.url), 'utf8'),
+).e3nn_full_tensor_product_L2 as {
   irreps_in1: string;
   irreps_in2: string;
   irreps_out: string;

@@ -7,7 +7,6 @@ import { bridgedKernel } from './bridge.js';
  */
 export const BRIDGED_KERNEL_NAMES: readonly string[] = [
   'Einsum',
-  'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'LRN',

@@ -1,0 +1,101 @@
+import { ArgumentError, ShapeError, tf } from '@tensorloom/core';
+import { expectClose, expectNoLeak, gradCheck, testBackends, useBackend } from '@tensorloom/core/test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ebvLogits, ebvLoss, ebvPredict, generateEBV, welchBound } from './ebv.js';
+
+function pairStats(v: Float32Array, n: number, d: number): { max: number; norms: number[] } {
+  let max = 0;
+  const norms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += v[i * d + k]! ** 2;
+    norms.push(Math.sqrt(s));
+    for (let j = i + 1; j < n; j++) {
+      let c = 0;
+      for (let k = 0; k < d; k++) c += v[i * d + k]! * v[j * d + k]!;
+      max = Math.max(max, Math.abs(c));
+    }
+  }
+  return { max, norms };
+}
+
+describe('equiangular basis vectors: generation', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('reaches α = 0.002 for 81 classes in 81 dims (the official COCO eq_81_81 setting), seeded', async () => {
+    const events: number[] = [];
+    const r = await generateEBV(81, 81, {
+      alpha: 0.002,
+      sliceSize: 30,
+      onProgress: (e) => events.push(e.metrics!.maxCos!),
+    });
+    expect(r.converged).toBe(true);
+    const { max, norms } = pairStats(r.vectors, 81, 81);
+    expect(max).toBeLessThanOrEqual(0.002 + 1e-4 + 1e-6);
+    expectClose(max, r.maxCos, { rtol: 1e-3, atol: 1e-6 });
+    expectClose(norms, new Array(81).fill(1), { rtol: 1e-5 });
+    expect(events[0]!).toBeGreaterThan(0.2); // random start in 81 dims
+    const again = await generateEBV(81, 81, { alpha: 0.002, sliceSize: 81 });
+    expect(again.steps).toBe(r.steps); // slicing does not change the optimisation
+    expectClose(again.vectors, r.vectors, { rtol: 1e-3, atol: 1e-5 });
+  });
+
+  it('rejects sizes the dimension cannot hold at α (Welch bound) and bad options', async () => {
+    expectClose(welchBound(1000, 100), Math.sqrt(900 / (100 * 999)));
+    expect(welchBound(10, 10)).toBe(0);
+    await expect(generateEBV(1000, 10, { alpha: 0.1 })).rejects.toThrow(
+      /numClasses: 1000 unit vectors in 10 dimensions.*Welch/,
+    );
+    await expect(generateEBV(1, 10)).rejects.toThrow(ArgumentError);
+    await expect(generateEBV(10, 10, { alpha: -1 })).rejects.toThrow(/options\.alpha/);
+    const ctl = new AbortController();
+    ctl.abort();
+    const r = await generateEBV(40, 8, { alpha: 0.4, signal: ctl.signal });
+    expect(r.steps).toBe(0);
+    await expectNoLeak(() => generateEBV(12, 6, { alpha: 0.4, maxSteps: 5 }));
+  });
+});
+
+describe.each(testBackends())('EBV head and loss on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('logits are cosines over τ, the loss is smoothed cross-entropy, prediction is the nearest vector', () => {
+    const f = tf.tensor2d([3, 4, 0, 0, 2, 0], [2, 3]);
+    const W = tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0, 1, Math.SQRT1_2, Math.SQRT1_2, 0], [4, 3]);
+    const logits = ebvLogits(f, W, 0.5);
+    const cos = [0.6, 0.8, 0, 0.7 * Math.SQRT2, 0, 1, 0, Math.SQRT1_2];
+    expectClose(
+      logits,
+      cos.map((c) => c / 0.5),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
+    const labels = tf.tensor1d([1, 2], 'int32');
+    const loss = ebvLoss(f, labels, W, { temperature: 0.5, labelSmoothing: 0.2 });
+    let ref = 0;
+    for (let i = 0; i < 2; i++) {
+      const z = cos.slice(i * 4, i * 4 + 4).map((c) => c / 0.5);
+      const lse = Math.log(z.reduce((s, v) => s + Math.exp(v), 0));
+      const y = [1, 2][i]!;
+      z.forEach((v, c) => {
+        ref -= ((c === y ? 0.8 : 0) + 0.2 / 4) * (v - lse);
+      });
+    }
+    expectClose(loss.dataSync()[0]!, ref / 2, { rtol: 1e-5 });
+    expect(Array.from(ebvPredict(f, W).dataSync())).toEqual([3, 1]);
+    gradCheck((x) => ebvLoss(x, labels, W, { temperature: 0.5 }), [f], { rtol: 2e-2, atol: 2e-3 });
+    expect(() => ebvLogits(f, tf.zeros([4, 2]))).toThrow(ShapeError);
+    expect(() => ebvLoss(f, tf.tensor1d([1], 'int32'), W)).toThrow(/labels/);
+    tf.dispose([f, W, logits, labels, loss]);
+  });
+});
+
+describe('EBV tour demo', () => {
+  it('the quick demo runs and passes', async () => {
+    await useBackend('wasm');
+    const { demos } = await import('../tour.js');
+    const res = await demos
+      .find((d) => d.id === 'backbones/ebv')!
+      .run({ quick: true, seed: 1, onProgress: () => {}, signal: new AbortController().signal });
+    expect(res.rows.filter((r) => r.pass === false)).toEqual([]);
+  });
+});

@@ -96,7 +96,11 @@ function complexOutput<T extends FloatArray>(
   length: number,
   out: ComplexArrays<T> | undefined,
 ): ComplexArrays<T> {
-  if (out === undefined) return { re: sameKind(like, length), im: sameKind(like, length) };
+  if (out === undefined) {
+    // One allocation for both parts (typed-array allocation dominates small transforms).
+    const both = sameKind(like, 2 * length);
+    return { re: both.subarray(0, length) as T, im: both.subarray(length) as T };
+  }
   if (out === null || typeof out !== 'object') {
     throw new ArgumentError(`out: expected { re, im } typed arrays, got ${describe(out)}`);
   }

@@ -68,3 +68,4 @@ export {
   gauntTensorProduct,
   gauntTensorProductDense,
 } from './tensor-product/gaunt.js';
+export { clearGauntCache, gauntCacheSize } from './tensor-product/sphereGrid.js';

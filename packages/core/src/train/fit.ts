@@ -21,6 +21,7 @@ import {
 } from './optimizers.js';
 import { type ParamGroup, type ResolvedParamGroup, resolveParamGroups } from './paramGroups.js';
 import { mulberry32, seedToState } from './seededShuffle.js';
+import { releaseAbandonedGradientTape } from './tape.js';
 
 /** What a loss or metric function learns about the call. */
 export interface StepContext {
@@ -213,21 +214,6 @@ function disposeOptimizer(optimizer: Optimizer): void {
     const rate = (optimizer as unknown as { c?: Tensor }).c;
     if (rate instanceof tf.Tensor && !rate.isDisposed) rate.dispose();
   }
-}
-
-/**
- * Frees what tfjs's gradient tape saved for a backward pass that never ran. When the function given
- * to `tf.variableGrads` throws, tfjs 4.22 leaves the tape's saved tensors (kept clones of op inputs)
- * allocated; this disposes them, only when no outer gradient computation is in progress.
- */
-function releaseAbandonedTape(): void {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; activeTape?: unknown } })
-    .state;
-  if (state === undefined || state.gradientDepth !== 0 || !Array.isArray(state.activeTape)) return;
-  for (const node of state.activeTape as { saved?: Tensor[] }[]) {
-    for (const tensor of node.saved ?? []) if (!tensor.isDisposed) tensor.dispose();
-  }
-  state.activeTape = null;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -505,7 +491,7 @@ export async function fit<X extends BatchTensors = Tensor, Y extends BatchTensor
           trainedVariables,
         );
       } catch (error) {
-        releaseAbandonedTape();
+        releaseAbandonedGradientTape();
         if (error instanceof Error && error.message.includes('Cannot find a connection')) {
           throw new ArgumentError('loss: the loss does not depend on any of the trained variables', {
             cause: error,

@@ -25,3 +25,4 @@ export {
   type OptimizerSpec,
 } from './optimizers.js';
 export type { ParamGroup } from './paramGroups.js';
+export { releaseAbandonedGradientTape } from './tape.js';

@@ -11,7 +11,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { wignerDMatrix } from '../rotation/wignerD.js';
 import { shDim, sphericalHarmonics } from '../sh/sphericalHarmonics.js';
 import { gauntTensorProduct } from '../tensor-product/gaunt.js';
+import { clearGauntCache } from '../tensor-product/sphereGrid.js';
 import { GauntConvolution, GauntFeatureInteraction, GauntManyBody } from './layers.js';
+
+/** expectNoLeak with the Gaunt table cache emptied before and inside the window (it keeps tensors by design). */
+async function expectNoLeakCleared(fn: () => unknown): Promise<void> {
+  clearGauntCache();
+  await expectNoLeak(async () => {
+    const out = await fn();
+    clearGauntCache();
+    return out;
+  });
+}
 
 /** Rotates features [..., D] (flat SH layout of degree lmax) by the Wigner-D of R. */
 function rotateFeatures(x: Tensor, lmax: number, R: Float64Array): Tensor {
@@ -36,7 +47,7 @@ describe.each(testBackends())('Gaunt layers (%s)', (backend) => {
     const layer = new GauntFeatureInteraction({ channels: 3, lmax1: 2, lmax2: 1, lmaxOut: 2, seed: 1 });
     const x = randomNormalTensor([4, 3, 9], { seed: 2 });
     const y = randomNormalTensor([4, 3, 4], { seed: 3 });
-    await expectNoLeak(() =>
+    await expectNoLeakCleared(() =>
       tf.tidy(() => {
         const out = layer.apply(x, y);
         const expected = gauntTensorProduct(x, y, {
@@ -176,7 +187,7 @@ describe.each(testBackends())('Gaunt layers (%s)', (backend) => {
     const dc = new GauntManyBody({ ...opts, method: 'fourier' });
     const grid = new GauntManyBody(opts);
     const a = randomNormalTensor([2, 2, 9], { seed: 11, std: 0.5 });
-    await expectNoLeak(() =>
+    await expectNoLeakCleared(() =>
       tf.tidy(() => {
         const out = dc.apply(a);
         // reference: chained exact Gaunt products, each truncated only at the end (full degree in between)

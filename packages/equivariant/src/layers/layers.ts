@@ -12,7 +12,7 @@ import {
 } from '@tensorloom/core';
 import { lmaxFromDim, shDim, sphericalHarmonics } from '../sh/sphericalHarmonics.js';
 import { fourierConvolve, fourierToSh, gauntTensorProduct, shToFourier } from '../tensor-product/gaunt.js';
-import { sphereGridTables } from '../tensor-product/sphereGrid.js';
+import { sphereGridTensors } from '../tensor-product/sphereGrid.js';
 
 type Variable = ReturnType<typeof tf.variable>;
 
@@ -369,11 +369,10 @@ export class GauntManyBody {
         return combine(terms);
       });
     }
-    const { nTheta, nPhi, synthesis, projection } = sphereGridTables(lmax, lmax * correlation, lmaxOut);
-    const g = nTheta * nPhi;
     return tf.tidy(() => {
-      const f = matMul(tf.reshape(a, [-1, shDim(lmax)]), tf.tensor2d(synthesis, [shDim(lmax), g]));
-      const proj = tf.tensor2d(projection, [g, shDim(lmaxOut)]);
+      // cached table tensors (owned by the Gaunt table cache, see clearGauntCache)
+      const { synthesis, projection: proj } = sphereGridTensors(lmax, lmax * correlation, lmaxOut);
+      const f = matMul(tf.reshape(a, [-1, shDim(lmax)]), synthesis);
       let power = f;
       const terms: Tensor[] = [];
       for (let nu = 1; nu <= correlation; nu++) {

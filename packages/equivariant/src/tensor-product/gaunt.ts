@@ -13,10 +13,7 @@ import {
 import { gauntCoefficient } from '../coefficients/exact.js';
 import { lmaxFromDim, shDim } from '../sh/sphericalHarmonics.js';
 import { shFourierCoefficient, sinIntegral, thetaCoefficients } from './fourierTables.js';
-import { gauntSphereGrid } from './sphereGrid.js';
-
-/** Number of |m| blocks of the grouped (`separable`) projection. */
-const SEPARABLE_GROUPS = 3;
+import { gauntSphereGridMatrix, gauntSphereGridParity, gauntSphereGridSeparable } from './sphereGrid.js';
 
 /** Precomputed float64→float32 tables of one SH → 2-D Fourier conversion (degree `lmax`). */
 interface Sh2FourierPlan {
@@ -215,16 +212,21 @@ export interface GauntTensorProductOptions {
   weightsOut?: DegreeWeights;
   /**
    * How the 2-D convolution of the Fourier coefficients is carried out (all give the same result):
-   * - `auto` (default): `matrix` when l1 + l2 < 22, else `separable` (crossover measured on WASM).
+   * - `auto` (default): `matrix` when l1 + l2 + lmaxOut < 22, else `parity` (crossover measured on WASM).
    * - `matrix`: the convolution theorem with the DFTs fused into the sh2f / f2sh tables and the redundant half of
    *   the (θ, φ) torus dropped (real inputs): SH → values on a Gauss–Legendre (cos θ) × uniform (φ) sphere grid
    *   (one matrix product per input), pointwise product, grid → SH by exact quadrature (one matrix product).
-   *   Fewest kernels; O(L⁴) flops per sample but the fastest on WASM for L ≤ 10 in our runs.
-   * - `separable`: the same with the projection split into a φ analysis and θ projections per block of |m|
-   *   (fewer flops, more kernels).
+   *   Fewest kernels (three products); O(L⁴) flops per sample.
+   * - `parity`: `matrix` with the φ → φ + π symmetry of real SH folded in (Y_lm(θ, φ+π) = (−1)^m Y_lm, and m has
+   *   the parity of the flat index): inputs split into even/odd flat indices by a reshape and a transpose, every
+   *   product half the size, half the flops. More kernels; the fastest from l1 + l2 + lmaxOut ≈ 22 on.
+   * - `separable`: the projection split into a φ analysis and θ projections per block of |m| (fewer projection
+   *   flops, but one gather to restore the flat order, which is slow on WASM).
    * - `fft`: the paper's literal route: sh2f tables, zero-padded FFT convolution with core's `fft2d`, f2sh tables.
+   *
+   * Constant tables of the grid routes are kept as tensors between calls; {@link clearGauntCache} frees them.
    */
-  method?: 'auto' | 'matrix' | 'separable' | 'fft';
+  method?: 'auto' | 'matrix' | 'parity' | 'separable' | 'fft';
 }
 
 /** Expands per-degree weights [L+1] / [C, L+1] to the flat SH layout [(L+1)²] / [C, (L+1)²]. */
@@ -307,23 +309,27 @@ function applyWeights(
 export function gauntTensorProduct(x: Tensor, y: Tensor, options: GauntTensorProductOptions = {}): Tensor {
   const p = prepare(x, y, options.lmaxOut);
   const requested = options.method ?? 'auto';
-  assertOneOf(requested, ['auto', 'matrix', 'separable', 'fft'] as const, 'options.method');
-  // Crossover measured on WASM (bench/run.ts): the fused grid matrices win while the per-|m| blocks of the
-  // projection are small; the grouped form pays off from l1 + l2 ≈ 22 on.
-  const method = requested === 'auto' ? (p.l1 + p.l2 >= 22 ? 'separable' : 'matrix') : requested;
-  if (method === 'matrix' || method === 'separable') {
-    const groups = method === 'matrix' ? 1 : SEPARABLE_GROUPS;
+  assertOneOf(requested, ['auto', 'matrix', 'parity', 'separable', 'fft'] as const, 'options.method');
+  // Crossover measured on WASM (bench/run.ts): the fused three-product form wins while kernel overheads
+  // dominate; the parity-split form (half the flops, more kernels) from l1 + l2 + lmaxOut ≈ 22 on.
+  const method = requested === 'auto' ? (p.l1 + p.l2 + p.lmaxOut >= 22 ? 'parity' : 'matrix') : requested;
+  if (method !== 'fft') {
+    const grid =
+      method === 'matrix'
+        ? gauntSphereGridMatrix
+        : method === 'parity'
+          ? gauntSphereGridParity
+          : gauntSphereGridSeparable;
     return tf.tidy(() => {
       const a = applyWeights(p.x, options.weights1, p.l1, p.channels, 'options.weights1');
       const b = applyWeights(p.y, options.weights2, p.l2, p.channels, 'options.weights2');
       const batchShape = p.x.shape.slice(0, -1);
-      const out = gauntSphereGrid(
+      const out = grid(
         tf.reshape(a, [-1, shDim(p.l1)]),
         tf.reshape(b, [-1, shDim(p.l2)]),
         p.l1,
         p.l2,
         p.lmaxOut,
-        groups,
       );
       return applyWeights(
         tf.reshape(out, [...batchShape, shDim(p.lmaxOut)]),

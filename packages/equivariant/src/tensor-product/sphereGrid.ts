@@ -156,44 +156,258 @@ export function sphereGridPlan(l1: number, l2: number, lmaxOut: number, groups: 
   return plan;
 }
 
-/** SH [N, (L+1)²] → grid values [N·nθ, nφ]: one product with the fused (θ ⊗ φ) synthesis matrix. */
-function evaluate(x: Tensor, input: SphereGridPlan['inputs'][number], nTheta: number, nPhi: number): Tensor {
-  const N = x.shape[0] as number;
-  const d = shDim(input.lmax);
-  return tf.reshape(matMul(x, tf.tensor2d(input.synthesis, [d, nTheta * nPhi])), [N * nTheta, nPhi]);
+/**
+ * Constant table tensors, uploaded once and reused: XNNPACK packs the right operand of a matrix product once per
+ * tensor, so a table that lives across calls is packed once. Keyed by backend (tensors belong to one).
+ */
+const tensorCache = new Map<string, Tensor[]>();
+
+function cachedTensors(key: string, make: () => Tensor[]): Tensor[] {
+  const k = `${tf.getBackend()}|${key}`;
+  const hit = tensorCache.get(k);
+  if (hit?.every((t) => !t.isDisposed)) return hit;
+  const made = make().map((t) => tf.keep(t));
+  tensorCache.set(k, made);
+  return made;
 }
 
-/** Grid values [N·nθ, nφ] → SH [N, (Lout+1)²]. */
-function project(h: Tensor, plan: SphereGridPlan, N: number, lmaxOut: number): Tensor {
-  const Mo = 2 * lmaxOut + 1;
-  const { nTheta, nPhi } = plan;
-  const H = tf.reshape(matMul(h, tf.tensor2d(plan.phiOut, [nPhi, Mo])), [N, nTheta, Mo]);
-  const single = plan.outGroups.length === 1;
-  const parts = plan.outGroups.map((g) => {
-    const hg = single ? H : tf.slice(H, [0, 0, g.mOffset], [N, nTheta, g.width]);
-    return matMul(tf.reshape(hg, [N, nTheta * g.width]), tf.tensor2d(g.theta, [nTheta * g.width, g.rows]));
-  });
-  if (single) return parts[0] as Tensor;
-  return tf.gather(tf.concat(parts, 1), tf.tensor1d(plan.outOrder, 'int32'), 1);
+/** Number of table tensors currently held by the Gaunt table cache (see {@link clearGauntCache}). */
+export function gauntCacheSize(): number {
+  let n = 0;
+  for (const ts of tensorCache.values()) n += ts.filter((t) => !t.isDisposed).length;
+  return n;
 }
 
 /**
- * Gaunt product of `a` [N, (l1+1)²] and `b` [N, (l2+1)²] onto degrees ≤ lmaxOut, [N, (lmaxOut+1)²], on the
- * sphere grid (call inside `tf.tidy`).
+ * Disposes the constant table tensors the Gaunt tensor product keeps between calls (sphere-grid synthesis and
+ * projection matrices, one set per degree combination and backend). They are rebuilt on the next call; the
+ * float64-derived host tables stay cached. Call it to free memory, or inside a tensor-leak check.
  */
-export function gauntSphereGrid(
+export function clearGauntCache(): void {
+  for (const ts of tensorCache.values()) tf.dispose(ts);
+  tensorCache.clear();
+}
+
+/** Synthesis matrix [(lmax+1)², nθ·nφ] of a factor of degree `lmax` on the grid of a product of total degree `total`. */
+function synthesisTensor(lmax: number, total: number, lmaxOut: number): Tensor {
+  return cachedTensors(`syn:${lmax},${total},${lmaxOut}`, () => {
+    const t = sphereGridTables(lmax, total, lmaxOut);
+    return [tf.tensor2d(t.synthesis, [shDim(lmax), t.nTheta * t.nPhi])];
+  })[0] as Tensor;
+}
+
+/**
+ * Gaunt product of `a` [N, (l1+1)²] and `b` [N, (l2+1)²] onto degrees ≤ lmaxOut, [N, (lmaxOut+1)²], fully fused:
+ * two synthesis products, a pointwise product and one dense projection product [nθ·nφ, (Lout+1)²] (φ analysis
+ * and θ quadrature folded together). Three matrix kernels in all; O(L⁴) flops per sample. Call inside `tf.tidy`.
+ */
+export function gauntSphereGridMatrix(a: Tensor, b: Tensor, l1: number, l2: number, lmaxOut: number): Tensor {
+  const total = l1 + l2;
+  const s1 = synthesisTensor(l1, total, lmaxOut);
+  const s2 = synthesisTensor(l2, total, lmaxOut);
+  return matMul(tf.mul(matMul(a, s1), matMul(b, s2)), projectionTensor(total, lmaxOut));
+}
+
+/** Dense projection [nθ·nφ, (Lout+1)²] from the grid of a product of total degree `total` (cached tensor). */
+function projectionTensor(total: number, lmaxOut: number): Tensor {
+  return cachedTensors(`proj:${total},${lmaxOut}`, () => {
+    const t = sphereGridTables(0, total, lmaxOut);
+    return [tf.tensor2d(t.projection, [t.nTheta * t.nPhi, shDim(lmaxOut)])];
+  })[0] as Tensor;
+}
+
+/**
+ * {@link sphereGridTables} as cached tensors (synthesis [(lmax+1)², nθ·nφ], projection [nθ·nφ, (Lout+1)²]);
+ * owned by the Gaunt table cache: do not dispose them, use {@link clearGauntCache}.
+ */
+export function sphereGridTensors(
+  lmax: number,
+  total: number,
+  lmaxOut: number,
+): { nTheta: number; nPhi: number; synthesis: Tensor; projection: Tensor } {
+  const { nTheta, nPhi } = sphereGridSize(total, 0, lmaxOut);
+  return {
+    nTheta,
+    nPhi,
+    synthesis: synthesisTensor(lmax, total, lmaxOut),
+    projection: projectionTensor(total, lmaxOut),
+  };
+}
+
+/** Parity-split grid tables (see {@link gauntSphereGridParity}). */
+interface ParityTables {
+  nTheta: number;
+  /** Half the (even) number of φ samples: the grid is split into φ_j and φ_j + π, j < half. */
+  half: number;
+}
+
+function parityGrid(d: number): ParityTables {
+  const nTheta = Math.floor(d / 2) + 1;
+  const nPhi = d % 2 === 1 ? d + 1 : d + 2; // even, ≥ d + 1
+  return { nTheta, half: nPhi / 2 };
+}
+
+/** Row/column value Y_f(θ_i, φ_j) on the half grid, f the flat index, as [i·half + j]. */
+function halfGridValues(
+  lmax: number,
+  d: number,
+): { values: Float64Array[]; weights: Float64Array; nPhi: number } {
+  const { nTheta, half } = parityGrid(d);
+  const nPhi = 2 * half;
+  const rule = gaussLegendre(nTheta);
+  const dim = shDim(lmax);
+  const y = thetaFactors(lmax, rule.nodes);
+  const values: Float64Array[] = [];
+  for (let l = 0; l <= lmax; l++)
+    for (let m = -l; m <= l; m++) {
+      const v = new Float64Array(nTheta * half);
+      const col = l * l + l + Math.abs(m);
+      for (let i = 0; i < nTheta; i++)
+        for (let j = 0; j < half; j++)
+          v[i * half + j] = (y[i * dim + col] as number) * phiHarmonic(m, (2 * Math.PI * j) / nPhi);
+      values.push(v);
+    }
+  return { values, weights: rule.weights, nPhi };
+}
+
+/** Synthesis of degree `lmax` on the half grid of total degree d: [even f rows; odd f rows], each [⌈dim/2⌉, nθ·half]. */
+function paritySynthesis(lmax: number, d: number): Tensor[] {
+  return cachedTensors(`psyn:${lmax},${d}`, () => {
+    const { values } = halfGridValues(lmax, d);
+    const { nTheta, half } = parityGrid(d);
+    const G = nTheta * half;
+    const rows = Math.ceil(shDim(lmax) / 2);
+    return [0, 1].map((parity) => {
+      const t = new Float32Array(rows * G);
+      for (let r = 0; r < rows; r++) {
+        const v = values[2 * r + parity];
+        if (v) for (let c = 0; c < G; c++) t[r * G + c] = v[c] as number;
+      }
+      return tf.tensor2d(t, [rows, G]);
+    });
+  });
+}
+
+/** Projection onto degrees ≤ lmaxOut from the half grid: even-f and odd-f columns, each [nθ·half, ⌈dOut/2⌉]. */
+function parityProjection(lmaxOut: number, d: number): Tensor[] {
+  return cachedTensors(`pproj:${lmaxOut},${d}`, () => {
+    const { values, weights, nPhi } = halfGridValues(lmaxOut, d);
+    const { nTheta, half } = parityGrid(d);
+    const G = nTheta * half;
+    const D2 = Math.ceil(shDim(lmaxOut) / 2);
+    return [0, 1].map((parity) => {
+      const t = new Float32Array(G * D2);
+      for (let r = 0; r < D2; r++) {
+        const v = values[2 * r + parity];
+        if (!v) continue;
+        for (let i = 0; i < nTheta; i++)
+          for (let j = 0; j < half; j++)
+            t[(i * half + j) * D2 + r] =
+              ((4 * Math.PI) / nPhi) * (weights[i] as number) * (v[i * half + j] as number);
+      }
+      return tf.tensor2d(t, [G, D2]);
+    });
+  });
+}
+
+/** De-interleaves [N, dim] into even and odd flat indices, each [N, ⌈dim/2⌉] (a zero pads odd dim). */
+function splitParity(x: Tensor): [Tensor, Tensor] {
+  const N = x.shape[0] as number;
+  const dim = x.shape[1] as number;
+  const padded =
+    dim % 2 === 1
+      ? tf.pad(x, [
+          [0, 0],
+          [0, 1],
+        ])
+      : x;
+  const D2 = Math.ceil(dim / 2);
+  return tf.unstack(tf.transpose(tf.reshape(padded, [N, D2, 2]), [2, 0, 1])) as [Tensor, Tensor];
+}
+
+/**
+ * The fused sphere-grid product with its φ → φ + π symmetry folded in. Real SH satisfy
+ * Y_lm(θ, φ + π) = (−1)^m Y_lm(θ, φ), and m ≡ l² + l + m (mod 2), so the even and odd flat indices (a stride-2
+ * split: a reshape and a transpose, no gather) are the even- and odd-m parts A, B of a function with
+ * f(φ) = A + B, f(φ + π) = A − B. With the grid split into φ_j and φ_j + π, the product's sum and difference over
+ * the pairs are 2(A_a A_b + B_a B_b) and 2(A_a B_b + B_a A_b), which project onto even and odd m respectively.
+ * Every matrix is half as wide (synthesis) or half as tall (projection) as the fused dense one: half the flops,
+ * same exactness (nφ is even and ≥ l1 + l2 + lmaxOut + 1; nθ Gauss–Legendre nodes as before). Call inside
+ * `tf.tidy`.
+ */
+export function gauntSphereGridParity(a: Tensor, b: Tensor, l1: number, l2: number, lmaxOut: number): Tensor {
+  const d = l1 + l2 + lmaxOut;
+  const N = a.shape[0] as number;
+  const [s1e, s1o] = paritySynthesis(l1, d) as [Tensor, Tensor];
+  const [s2e, s2o] = paritySynthesis(l2, d) as [Tensor, Tensor];
+  const [pe, po] = parityProjection(lmaxOut, d) as [Tensor, Tensor];
+  const [ae, ao] = splitParity(a);
+  const [be, bo] = splitParity(b);
+  const Aa = matMul(ae, s1e);
+  const Ba = matMul(ao, s1o);
+  const Ab = matMul(be, s2e);
+  const Bb = matMul(bo, s2o);
+  const even = matMul(tf.add(tf.mul(Aa, Ab), tf.mul(Ba, Bb)), pe);
+  const odd = matMul(tf.add(tf.mul(Aa, Bb), tf.mul(Ba, Ab)), po);
+  const D2 = even.shape[1] as number;
+  const dOut = shDim(lmaxOut);
+  const woven = tf.reshape(tf.transpose(tf.reshape(tf.concat([even, odd], 1), [N, 2, D2]), [0, 2, 1]), [
+    N,
+    2 * D2,
+  ]);
+  return 2 * D2 === dOut ? woven : tf.slice(woven, [0, 0], [N, dOut]);
+}
+
+/** Number of |m| blocks of the grouped (`separable`) projection. */
+const SEPARABLE_GROUPS = 3;
+
+/** Per |m| group: φ analysis [nφ, width] and θ projection [nθ·width, rows]; last: output order (int32). */
+function separableTensors(total: number, lmaxOut: number): Tensor[] {
+  return cachedTensors(`sep:${total},${lmaxOut}`, () => {
+    const plan = sphereGridPlan(total, 0, lmaxOut, SEPARABLE_GROUPS);
+    const Mo = 2 * lmaxOut + 1;
+    const out: Tensor[] = [];
+    for (const g of plan.outGroups) {
+      const phi = new Float32Array(plan.nPhi * g.width);
+      for (let j = 0; j < plan.nPhi; j++)
+        for (let c = 0; c < g.width; c++)
+          phi[j * g.width + c] = plan.phiOut[j * Mo + g.mOffset + c] as number;
+      out.push(tf.tensor2d(phi, [plan.nPhi, g.width]), tf.tensor2d(g.theta, [plan.nTheta * g.width, g.rows]));
+    }
+    out.push(tf.tensor1d(plan.outOrder, 'int32'));
+    return out;
+  });
+}
+
+/**
+ * The same product with the projection split into blocks of azimuthal order |m| (fewer flops: each block's θ
+ * projection only touches its own m columns): per block one φ-analysis product and one θ product, then the
+ * blocks are concatenated and put back in flat order by one gather. Call inside `tf.tidy`.
+ */
+export function gauntSphereGridSeparable(
   a: Tensor,
   b: Tensor,
   l1: number,
   l2: number,
   lmaxOut: number,
-  groups: number,
 ): Tensor {
-  const plan = sphereGridPlan(l1, l2, lmaxOut, groups);
+  const total = l1 + l2;
   const N = a.shape[0] as number;
-  const fa = evaluate(a, plan.inputs[0] as SphereGridPlan['inputs'][number], plan.nTheta, plan.nPhi);
-  const fb = evaluate(b, plan.inputs[1] as SphereGridPlan['inputs'][number], plan.nTheta, plan.nPhi);
-  return project(tf.mul(fa, fb), plan, N, lmaxOut);
+  const { nTheta, nPhi } = sphereGridSize(l1, l2, lmaxOut);
+  const h = tf.reshape(
+    tf.mul(matMul(a, synthesisTensor(l1, total, lmaxOut)), matMul(b, synthesisTensor(l2, total, lmaxOut))),
+    [N * nTheta, nPhi],
+  );
+  const tables = separableTensors(total, lmaxOut);
+  const order = tables[tables.length - 1] as Tensor;
+  const parts: Tensor[] = [];
+  for (let g = 0; g + 1 < tables.length; g += 2) {
+    const phi = tables[g] as Tensor;
+    const width = phi.shape[1] as number;
+    parts.push(matMul(tf.reshape(matMul(h, phi), [N, nTheta * width]), tables[g + 1] as Tensor));
+  }
+  if (parts.length === 1) return parts[0] as Tensor;
+  return tf.gather(tf.concat(parts, 1), order, 1);
 }
 
 /**

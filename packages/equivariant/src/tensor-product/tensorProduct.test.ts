@@ -20,6 +20,17 @@ import {
   weightedTensorProductPlan,
 } from './cg.js';
 import { gauntTensorProduct, gauntTensorProductDense } from './gaunt.js';
+import { clearGauntCache, gauntCacheSize } from './sphereGrid.js';
+
+/** expectNoLeak with the Gaunt table cache emptied before and inside the window (it keeps tensors by design). */
+async function expectNoLeakCleared(fn: () => unknown): Promise<void> {
+  clearGauntCache();
+  await expectNoLeak(async () => {
+    const out = await fn();
+    clearGauntCache();
+    return out;
+  });
+}
 
 const ref = JSON.parse(
   readFileSync(new URL('../__fixtures__/e3nn-small-reference.json', import.meta.url), 'utf8'),
@@ -138,11 +149,11 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     ] as const) {
       const x = tf.randomNormal([4, shDim(l1)], 0, 1, 'float32', l1 + 10 * l2);
       const y = tf.randomNormal([4, shDim(l2)], 0, 1, 'float32', 7 + l1);
-      await expectNoLeak(() => {
+      await expectNoLeakCleared(() => {
         const fast = gauntTensorProduct(x, y, { lmaxOut: lo });
         const dense = gauntTensorProductDense(x, y, { lmaxOut: lo });
         expectClose(fast, dense, { atol: 2e-5, rtol: 1e-4 });
-        for (const method of ['fft', 'separable', 'matrix'] as const) {
+        for (const method of ['fft', 'separable', 'matrix', 'parity'] as const) {
           const other = gauntTensorProduct(x, y, { lmaxOut: lo, method });
           expectClose(other, dense, { atol: 2e-5, rtol: 1e-4 });
           tf.dispose(other);
@@ -170,15 +181,41 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     }
   });
 
-  it('auto method on large degrees (separable route) equals the dense contraction', () => {
+  it('auto method on large degrees (parity route) equals the dense contraction', () => {
     tf.tidy(() => {
       const x = tf.randomNormal([2, shDim(10)], 0, 1, 'float32', 1);
       const y = tf.randomNormal([2, shDim(8)], 0, 1, 'float32', 2);
-      expectClose(gauntTensorProduct(x, y, { lmaxOut: 3 }), gauntTensorProductDense(x, y, { lmaxOut: 3 }), {
-        atol: 5e-5,
-        rtol: 1e-4,
-      });
+      for (const lmaxOut of [6, 7]) {
+        const dense = gauntTensorProductDense(x, y, { lmaxOut });
+        expectClose(gauntTensorProduct(x, y, { lmaxOut }), dense, { atol: 5e-5, rtol: 1e-4 });
+        expectClose(gauntTensorProduct(x, y, { lmaxOut, method: 'separable' }), dense, {
+          atol: 5e-5,
+          rtol: 1e-4,
+        });
+      }
     });
+  });
+
+  it('keeps constant tables cached between calls, without growth, until clearGauntCache()', () => {
+    const x = tf.randomNormal([3, 16], 0, 1, 'float32', 1);
+    const y = tf.randomNormal([3, 9], 0, 1, 'float32', 2);
+    clearGauntCache();
+    expect(gauntCacheSize()).toBe(0);
+    const first = gauntTensorProduct(x, y, { method: 'parity' });
+    const held = gauntCacheSize();
+    expect(held).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    const second = gauntTensorProduct(x, y, { method: 'parity' });
+    expect(tf.memory().numTensors).toBe(before + 1); // only the result: tables reused
+    expect(gauntCacheSize()).toBe(held);
+    expectClose(second, first, { atol: 0 });
+    clearGauntCache();
+    expect(gauntCacheSize()).toBe(0);
+    expect(tf.memory().numTensors).toBe(before + 1 - held);
+    const third = gauntTensorProduct(x, y, { method: 'parity' }); // rebuilt after clearing
+    expectClose(third, first, { atol: 0 });
+    clearGauntCache();
+    tf.dispose([x, y, first, second, third]);
   });
 
   it('gauntTensorProduct is symmetric, equivariant in both bases, and has correct gradients', () => {
@@ -192,6 +229,7 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
       ['e3nn', 'matrix'],
       ['standard', 'fft'],
       ['e3nn', 'separable'],
+      ['standard', 'parity'],
     ] as const;
     for (const [basis, method] of cases) {
       const xr = rotate(x, wignerDMatrix(3, R, { basis }));
@@ -203,7 +241,7 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     const xs = tf.randomNormal([2, 4], 0, 1, 'float32', 5);
     const ys = tf.randomNormal([2, 9], 0, 1, 'float32', 6);
     const w = tf.randomNormal([2, 16], 0, 1, 'float32', 7);
-    for (const method of ['matrix', 'separable', 'fft'] as const) {
+    for (const method of ['matrix', 'parity', 'separable', 'fft'] as const) {
       const f = (a: Tensor, b: Tensor): Tensor =>
         tf.sum(tf.mul(gauntTensorProduct(a, b, { lmaxOut: 3, method }), w));
       gradCheck(f as (...inputs: Tensor[]) => Tensor, [xs, ys], { epsilon: 1e-2, rtol: 2e-2 });
@@ -217,10 +255,10 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     const weights1 = tf.tensor2d([1, 2, 3, 0.5, -1, 2, 1, 1, 0.1], [3, 3]);
     const weights2 = tf.tensor1d([0.3, -2]);
     const weightsOut = tf.randomNormal([3, 4], 0, 1, 'float32', 3);
-    await expectNoLeak(() => {
+    await expectNoLeakCleared(() => {
       const options = { lmaxOut: 3, weights1, weights2, weightsOut };
       const fast = gauntTensorProduct(x, y, options);
-      for (const method of ['fft', 'separable', 'matrix'] as const) {
+      for (const method of ['fft', 'separable', 'matrix', 'parity'] as const) {
         const other = gauntTensorProduct(x, y, { ...options, method });
         expectClose(other, fast, { atol: 2e-5, rtol: 1e-4 });
         tf.dispose(other);

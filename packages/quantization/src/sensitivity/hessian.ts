@@ -6,6 +6,7 @@ import {
   assertOneOf,
   describeValue,
   type ProgressEvent,
+  releaseAbandonedGradientTape,
   rng,
   ShapeError,
   TensorloomError,
@@ -71,19 +72,6 @@ function finiteDifference(loss: ParamLoss, params: Tensor[], vector: Tensor[], e
   });
 }
 
-/**
- * A failed `tf.grads` leaves the engine's tape (and the tensors its nodes saved, which tfjs keeps) in place
- * until the next successful top-level gradient; release them so a fallback does not leak.
- */
-function releaseAbandonedTape(): void {
-  const state = (
-    tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: Tensor[] }[] | null } }
-  ).state;
-  if (state.gradientDepth !== 0 || state.activeTape === null) return;
-  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
-  state.activeTape = null;
-}
-
 function isMissingGradient(error: unknown): boolean {
   return (
     error instanceof Error &&
@@ -137,7 +125,7 @@ export function hvpWithMethod(
   try {
     return { hv: doubleBackprop(loss, params, vector), method: 'double-backprop' };
   } catch (error) {
-    releaseAbandonedTape();
+    releaseAbandonedGradientTape();
     if (!isMissingGradient(error)) throw error;
     if (method === 'double-backprop') {
       throw new TensorloomError(

@@ -16,6 +16,7 @@ import {
 import { type AbcPresetName, abcPreset, classifyAbc } from './abc/abc.js';
 import { abcMLP } from './abc/abcMLP.js';
 import { mnistDigits } from './data/digits.js';
+import { featureContrast } from './featureContrast.js';
 import { empiricalNtk, randomFcNetwork } from './kernels/empirical.js';
 import { fcKernels } from './kernels/fcKernels.js';
 import { kernelPredict } from './kernels/predict.js';
@@ -668,6 +669,13 @@ export const demos: TourDemo[] = [
     title: 'Few-shot transfer on MNIST: μP networks (pretrained / random) vs NNGP/NTK limits (measured)',
     paper: PAPER,
     run: fewShotTransfer,
+  },
+  {
+    id: 'infinite-width/feature-contrast',
+    title:
+      'Multi-index target y = x₁x₂: NNGP/NTK limits vs μP and NTK-parametrised nets over widths (measured)',
+    paper: PAPER,
+    run: featureContrast,
   },
   {
     id: 'infinite-width/linear-limit',

@@ -10,10 +10,13 @@ import {
   conv2dSame,
   foldNextVitBatchNorm,
   generateEBV,
+  generateSeasonalSeries,
   nextVit,
   nextVitMacs,
+  prepareForecastData,
   timesNet,
   timesNetConfig,
+  welchBound,
 } from '../src/index.js';
 
 await ready({ backend: 'wasm' });
@@ -147,11 +150,24 @@ console.log('Reference (PyTorch, 1 CPU thread, from the issue): 164 ms unfolded,
 
 // ------------------------------------------------------------------ TimesNet
 console.log(
-  '\n## TimesNet conv gradients: conv2dSame (gradients as forward convs) vs tf.conv2d (WASM fallback)\n',
+  "\n## TimesNet conv gradients: conv2dSame (gradients as forward convs) vs tf.conv2d (core's WASM Conv2DBackpropFilter)\n",
 );
-{
-  const x = tf.randomNormal([8, 12, 8, 16]) as Tensor4D;
-  const k = tf.randomNormal([5, 5, 16, 32]) as Tensor4D;
+console.log(
+  'value + both gradients of one merged 11×11 Inception conv, batch 32, ms; "cropped" = the same kernel-cropping applied to tf.conv2d\n',
+);
+console.log(
+  '| map [b,h,w,cin] → cout | conv2dSame | tf.conv2d, cropped | tf.conv2d, full kernel | cropped tf / ours |',
+);
+console.log('|---|---|---|---|---|');
+for (const [xs, cout] of [
+  [[32, 12, 8, 16], 32],
+  [[32, 4, 24, 32], 16],
+  [[32, 8, 24, 16], 32],
+  [[32, 2, 48, 16], 32],
+  [[32, 96, 1, 16], 32],
+] as const) {
+  const x = tf.randomNormal([...xs]) as Tensor4D;
+  const k = tf.randomNormal([11, 11, xs[3], cout]) as Tensor4D;
   const g = (f: (a: Tensor4D, b: Tensor4D) => Tensor) => () =>
     tf.tidy(() =>
       tf.addN(
@@ -160,59 +176,82 @@ console.log(
           .map((t) => tf.sum(t)),
       ),
     );
-  const tOurs = time(g(conv2dSame), 3);
-  const tTf = time(
-    g((a, b) => tf.conv2d(a, b, 1, 'same')),
-    1,
+  const crop = (b: Tensor4D): Tensor4D => {
+    const ch = Math.min(11, 2 * xs[1] - 1);
+    const cw = Math.min(11, 2 * xs[2] - 1);
+    return tf.slice(b, [(11 - ch) / 2, (11 - cw) / 2, 0, 0], [ch, cw, -1, -1]) as Tensor4D;
+  };
+  const tOurs = time(g(conv2dSame), 5);
+  const tCrop = time(
+    g((a, b) => tf.conv2d(a, crop(b), 1, 'same')),
+    5,
   );
-  console.log('| case | conv2dSame ms | tf.conv2d ms | ratio |');
-  console.log('|---|---|---|---|');
+  const tFull = time(
+    g((a, b) => tf.conv2d(a, b, 1, 'same')),
+    5,
+  );
   console.log(
-    `| grads of [8,12,8,16] * 5×5×16×32 | ${tOurs.toFixed(1)} | ${tTf.toFixed(1)} | ${(tTf / tOurs).toFixed(1)}× |`,
+    `| [${xs.join(',')}] → ${cout} | ${tOurs.toFixed(1)} | ${tCrop.toFixed(1)} | ${tFull.toFixed(1)} | ${(tCrop / tOurs).toFixed(2)}× |`,
   );
   tf.dispose([x, k]);
 }
 console.log('\n## TimesNet ETTh1 configuration (7 channels, 96→96, batch 32), windows/s\n');
 {
   const model = timesNet(timesNetConfig(), { seed: 1 });
-  const x = tf.randomNormal([32, 96, 7]);
-  const m = tf.randomNormal([32, 96, 4]);
-  const y = tf.randomNormal([32, 96, 7]);
+  const series = generateSeasonalSeries({ length: 1200, channels: 7, periods: [24, 12], seed: 0 });
+  const data = prepareForecastData(series, 96, 96);
+  const inputs: [string, Tensor[], Tensor][] = [
+    [
+      'seasonal series (periods 24, 12)',
+      data.train.inputs.map((t) => tf.slice(t, 0, 32)),
+      tf.slice(data.train.targets, 0, 32),
+    ],
+    [
+      'white noise',
+      [tf.randomNormal([32, 96, 7]), tf.randomNormal([32, 96, 4])],
+      tf.randomNormal([32, 96, 7]),
+    ],
+  ];
   const opt = tf.train.adam(1e-4);
-  const step = () => {
-    const c = opt.minimize(
-      () => tf.mean(tf.squaredDifference(model.apply([x, m], { training: true }) as Tensor, y)) as tf.Scalar,
-      true,
+  console.log('| input | phase | ms / batch | windows/s | reference (PyTorch, 1 thread) | ratio |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, xs, y] of inputs) {
+    const step = () =>
+      opt.minimize(
+        () => tf.mean(tf.squaredDifference(model.apply(xs, { training: true }) as Tensor, y)) as tf.Scalar,
+        true,
+      ) as Tensor;
+    const tTrain = time(step, 4);
+    const tInfer = time(() => model.predict(xs) as Tensor, 4);
+    console.log(
+      `| ${name} | train | ${tTrain.toFixed(0)} | ${(32000 / tTrain).toFixed(1)} | 19 | ${(32000 / tTrain / 19).toFixed(2)} |`,
     );
-    return c as Tensor;
-  };
-  const tTrain = time(step, 3);
-  const tInfer = time(() => model.predict([x, m]) as Tensor, 3);
-  console.log('| phase | ms / batch | windows/s | reference (PyTorch, 1 thread) | ratio |');
-  console.log('|---|---|---|---|---|');
-  console.log(
-    `| train | ${tTrain.toFixed(0)} | ${(32000 / tTrain).toFixed(1)} | 19 | ${(32000 / tTrain / 19).toFixed(2)} |`,
-  );
-  console.log(
-    `| inference | ${tInfer.toFixed(0)} | ${(32000 / tInfer).toFixed(1)} | 41 | ${(32000 / tInfer / 41).toFixed(2)} |`,
-  );
-  tf.dispose([x, m, y]);
+    console.log(
+      `| ${name} | inference | ${tInfer.toFixed(0)} | ${(32000 / tInfer).toFixed(1)} | 41 | ${(32000 / tInfer / 41).toFixed(2)} |`,
+    );
+    tf.dispose([...xs, y]);
+  }
   opt.dispose();
   model.dispose();
+  for (const t of data.train.inputs) t.dispose();
 }
 // ------------------------------------------------------------------ EBV
-console.log('\n## EBV generation (official SGD, lr 1e-3), WASM\n');
-console.log('| N × d | α | steps | max |cos| | converged | seconds | s / step |');
-console.log('|---|---|---|---|---|---|---|');
-for (const [n, d, alpha, steps] of [
-  [81, 81, 0.002, 100_000],
-  [150, 150, 0.002, 100_000],
-  [1000, 512, 0.035, 200],
+console.log("\n## EBV generation, WASM (adaptive = default step rule; sgd = the script's fixed lr 1e-3)\n");
+console.log('| N × d | Welch bound | α | rule | steps | max |cos| | converged | seconds | s / step |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [n, d, alpha, rule, steps] of [
+  [81, 81, 0.002, 'sgd', 100_000],
+  [81, 81, 0.002, 'adaptive', 100_000],
+  [150, 150, 0.002, 'sgd', 100_000],
+  [150, 150, 0.002, 'adaptive', 100_000],
+  [1000, 512, 0.05, 'sgd', 300],
+  [1000, 512, 0.05, 'adaptive', 300],
+  [1000, 512, 0.045, 'adaptive', 300],
 ] as const) {
   const t0 = performance.now();
-  const r = await generateEBV(n, d, { alpha, maxSteps: steps });
+  const r = await generateEBV(n, d, { alpha, maxSteps: steps, stepRule: rule });
   const s = (performance.now() - t0) / 1000;
   console.log(
-    `| ${n} × ${d} | ${alpha} | ${r.steps} | ${r.maxCos.toFixed(4)} | ${r.converged} | ${s.toFixed(1)} | ${(s / Math.max(1, r.steps)).toFixed(3)} |`,
+    `| ${n} × ${d} | ${welchBound(n, d).toFixed(4)} | ${alpha} | ${rule} | ${r.steps} | ${r.maxCos.toFixed(4)} | ${r.converged} | ${s.toFixed(1)} | ${(s / Math.max(1, r.steps)).toFixed(3)} |`,
   );
 }

@@ -127,7 +127,8 @@ export const demos: TourDemo[] = [
   },
   {
     id: 'backbones/ebv',
-    title: 'Equiangular basis vectors: generation to α and an EBV head against a fully connected head',
+    title:
+      'Equiangular basis vectors: generation to α, and an EBV head against a fully connected head on mnist digits',
     paper: 'Shen et al. 2023, Equiangular Basis Vectors (CVPR 2023, arXiv 2303.11637)',
     run: runEbvDemo,
   },

@@ -119,9 +119,13 @@ const conv2dSameGrad = tf.customGrad(((x: Tensor, kernel: Tensor, save: (t: Tens
 
 /**
  * A stride-1 2-D convolution with odd kernels and symmetric "same" zero padding (NHWC), whose gradients
- * are themselves forward convolutions. tfjs's WASM backend lacks a filter-gradient kernel and the
- * fallback is orders of magnitude slower (minutes for one 11×11 TimesNet layer); this keeps training on
- * XNNPACK's forward conv: dx = conv(dy, flipped kernelᵀ), dK = conv(xpadᵀ, dyᵀ) with the batch contracted.
+ * are themselves forward convolutions on XNNPACK: dx = conv(dy, flipped kernelᵀ), dK = conv(xpadᵀ, dyᵀ)
+ * with the batch contracted. Measured against plain `tf.conv2d` with core's WASM `Conv2DBackpropFilter`
+ * (itself a forward convolution) on TimesNet's layer shapes, this is still up to ~2.5× faster per gradient
+ * step (on par on one-row/one-column maps; see the benchmark), so TimesNet keeps it.
+ * Kernel taps that can only meet the zero padding (more than `h − 1` rows or `w − 1` columns from the
+ * centre, e.g. most of an 11×11 kernel on TimesNet's 2-row or 2-column period grids) are cropped first —
+ * exact, and up to (k / (2h − 1))× less work.
  *
  * @param x - `[b, h, w, cin]`
  * @param kernel - `[kh, kw, cin, cout]`, kh and kw odd
@@ -130,5 +134,14 @@ export function conv2dSame(x: Tensor4D, kernel: Tensor4D): Tensor4D {
   if (kernel.shape[0] % 2 !== 1 || kernel.shape[1] % 2 !== 1) {
     throw new ArgumentError(`kernel: expected odd spatial sizes, got [${kernel.shape.join(', ')}]`);
   }
-  return conv2dSameGrad(x, kernel) as Tensor4D;
+  // Taps more than h−1 rows (w−1 columns) from the centre only ever meet the zero padding: crop them
+  // (exact, and the slice's gradient pads the kernel gradient back with zeros).
+  const [kh, kw] = kernel.shape;
+  const ch = Math.min(kh, 2 * x.shape[1] - 1);
+  const cw = Math.min(kw, 2 * x.shape[2] - 1);
+  if (ch === kh && cw === kw) return conv2dSameGrad(x, kernel) as Tensor4D;
+  return tf.tidy(() => {
+    const k = tf.slice(kernel, [(kh - ch) / 2, (kw - cw) / 2, 0, 0], [ch, cw, -1, -1]);
+    return conv2dSameGrad(x, k) as Tensor4D;
+  });
 }

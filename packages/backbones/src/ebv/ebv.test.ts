@@ -40,6 +40,48 @@ describe('equiangular basis vectors: generation', () => {
     expectClose(again.vectors, r.vectors, { rtol: 1e-3, atol: 1e-5 });
   });
 
+  // One official step from the (returned) start, recomputed naively in float64: W' = normalise(W − lr·2GW),
+  // G = sign(C)·[|C| > α] off the diagonal. α 0.1 makes most pairs violate (dense product path), α 0.45
+  // only a few (the sparse row-sum path).
+  it.each([0.1, 0.45])('one SGD step equals a naive float64 step (α = %s)', async (alpha) => {
+    const [n, d, lr] = [30, 30, 0.01];
+    const w0 = (await generateEBV(n, d, { alpha, maxSteps: 0 })).vectors;
+    const w1 = (
+      await generateEBV(n, d, { alpha, maxSteps: 1, stepRule: 'sgd', learningRate: lr, sliceSize: 25 })
+    ).vectors;
+    const want = new Float64Array(n * d);
+    let violations = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < d; k++) want[i * d + k] = w0[i * d + k]!;
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        let c = 0;
+        for (let k = 0; k < d; k++) c += w0[i * d + k]! * w0[j * d + k]!;
+        if (Math.abs(c) <= alpha) continue;
+        violations++;
+        for (let k = 0; k < d; k++) want[i * d + k]! -= lr * 2 * Math.sign(c) * w0[j * d + k]!;
+      }
+      let ss = 0;
+      for (let k = 0; k < d; k++) ss += want[i * d + k]! ** 2;
+      for (let k = 0; k < d; k++) want[i * d + k]! /= Math.sqrt(ss);
+    }
+    expect(violations).toBeGreaterThan(0);
+    expectClose(w1, want, { atol: 1e-5 });
+  });
+
+  it("the adaptive rule only accepts steps that lower the paper's loss and beats fixed-rate SGD", async () => {
+    const losses: number[] = [];
+    const fast = await generateEBV(81, 81, {
+      alpha: 0.002,
+      onProgress: (e) => losses.push(e.metrics!.loss!),
+    });
+    const official = await generateEBV(81, 81, { alpha: 0.002, stepRule: 'sgd' });
+    expect(fast.converged && official.converged).toBe(true);
+    expect(pairStats(fast.vectors, 81, 81).max).toBeLessThanOrEqual(0.002 + 1e-4 + 1e-6);
+    for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThanOrEqual(losses[i - 1]!);
+    expect(fast.steps).toBeLessThan(official.steps);
+  });
+
   it('rejects sizes the dimension cannot hold at α (Welch bound) and bad options', async () => {
     expectClose(welchBound(1000, 100), Math.sqrt(900 / (100 * 999)));
     expect(welchBound(10, 10)).toBe(0);
@@ -48,6 +90,7 @@ describe('equiangular basis vectors: generation', () => {
     );
     await expect(generateEBV(1, 10)).rejects.toThrow(ArgumentError);
     await expect(generateEBV(10, 10, { alpha: -1 })).rejects.toThrow(/options\.alpha/);
+    await expect(generateEBV(10, 10, { stepRule: 'newton' as never })).rejects.toThrow(/options\.stepRule/);
     const ctl = new AbortController();
     ctl.abort();
     const r = await generateEBV(40, 8, { alpha: 0.4, signal: ctl.signal });

@@ -109,9 +109,10 @@ export function timesBlock(x: Tensor3D, weights: TimesBlockWeights, k: number): 
       y = inceptionBlock(y, weights.conv2.kernels, weights.conv2.biases);
       return tf.slice(tf.reshape(y, [b, length, n]), [0, 0, 0], [b, t, n]);
     });
-    const stacked = tf.stack(outs, 3); // [b, t, n, k]
-    const w = tf.reshape(tf.softmax(found.weights, 1), [b, 1, 1, k]);
-    return tf.add(tf.sum(tf.mul(stacked, w), 3), x) as Tensor3D;
+    // Σᵢ softmax(amplitudes)ᵢ · outᵢ, without stacking (Pack/Unpack are slow on WASM).
+    const w = tf.softmax(found.weights, 1); // [b, k]
+    const parts = outs.map((o, i) => tf.mul(o, tf.reshape(tf.slice(w, [0, i], [b, 1]), [b, 1, 1])));
+    return tf.add(parts.length === 1 ? parts[0]! : tf.addN(parts), x) as Tensor3D;
   });
   found.weights.dispose();
   return { output, periods: found.periods };

@@ -436,6 +436,33 @@ describe.each(testBackends())('TimesNet layers on %s', (backend) => {
     tf.dispose([x, k, w, y, ref]);
   });
 
+  it('conv2dSame crops kernel taps that only meet padding: values and gradients equal tf.conv2d', () => {
+    const r = rng(12);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 2 * 3 * 2 }, () => r.normal()),
+      [2, 2, 3, 2],
+    );
+    // 7×9 kernel on a 2×3 map: only the central 3×5 taps ever touch data.
+    const k = tf.tensor4d(
+      Float32Array.from({ length: 7 * 9 * 2 * 3 }, () => r.normal()),
+      [7, 9, 2, 3],
+    );
+    const w = tf.tensor4d(
+      Float32Array.from({ length: 2 * 2 * 3 * 3 }, () => r.normal()),
+      [2, 2, 3, 3],
+    );
+    const f = (conv: (a: Tensor4D, b: Tensor4D) => Tensor) =>
+      tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.mul(conv(a as Tensor4D, b as Tensor4D), w)))([x, k]);
+    const ours = f(conv2dSame);
+    const ref = f((a, b) => tf.conv2d(a, b, 1, 'same'));
+    expectClose(conv2dSame(x, k), tf.conv2d(x, k, 1, 'same'), { rtol: 1e-5, atol: 1e-5 });
+    expectClose(ours[0]!, ref[0]!, { rtol: 1e-4, atol: 1e-4 });
+    expectClose(ours[1]!, ref[1]!, { rtol: 1e-4, atol: 1e-4 });
+    // The outer taps' gradient is exactly zero.
+    expect(tf.sum(tf.abs(tf.slice(ours[1]!, [0, 0, 0, 0], [2, 9, 2, 3]))).dataSync()[0]).toBe(0);
+    tf.dispose([x, k, w, ...ours, ...ref]);
+  });
+
   it('the merged Inception kernel equals the average of the separate branches', () => {
     const r = rng(5);
     const x = tf.tensor4d(

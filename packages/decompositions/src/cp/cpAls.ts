@@ -16,7 +16,7 @@ import {
   mm,
   yieldToEventLoop,
 } from '../tensor/common.js';
-import { readMask } from '../tensor/mask.js';
+import { fillMissingWithMean, readMask } from '../tensor/mask.js';
 import { type NDArrayF64, type TensorLike, toNDArray } from '../tensor/ndarray.js';
 import { khatriRao, unfold } from '../tensor/unfold.js';
 import { cpToTensor, relativeError } from './reconstruct.js';
@@ -167,18 +167,7 @@ export async function cpAls(tensor: TensorLike, options: CpAlsOptions): Promise<
   const K = x0.shape.length;
 
   // Working copy: missing entries filled with the observed mean (used for init and EM).
-  const work = Float64Array.from(x0.data);
-  if (mask) {
-    let s = 0;
-    let c = 0;
-    for (let i = 0; i < work.length; i++)
-      if (mask[i] === 1) {
-        s += work[i]!;
-        c++;
-      }
-    const mean = s / c;
-    for (let i = 0; i < work.length; i++) if (mask[i] !== 1) work[i] = mean;
-  }
+  const work = fillMissingWithMean(x0, mask);
   const x: NDArrayF64 = { shape: x0.shape, data: work };
 
   const factors: MatrixF64[] = [];

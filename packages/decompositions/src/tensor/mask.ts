@@ -31,3 +31,23 @@ export function readMask(mask: unknown, x: NDArrayF64, name = 'mask'): Float64Ar
     throw new ArgumentError(`${name}: expected at least one observed entry (a 1), got none`);
   return m.data;
 }
+
+/**
+ * A working copy of `x` with every missing entry (mask ≠ 1) set to the mean of the observed ones: the
+ * starting point of masked ALS/HOOI and of their EM imputation. Without a mask it is a plain copy.
+ */
+export function fillMissingWithMean(x: NDArrayF64, mask: Float64Array | null): Float64Array {
+  const work = Float64Array.from(x.data);
+  if (mask === null) return work;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < work.length; i++) {
+    if (mask[i] === 1) {
+      sum += work[i]!;
+      count++;
+    }
+  }
+  const mean = sum / count;
+  for (let i = 0; i < work.length; i++) if (mask[i] !== 1) work[i] = mean;
+  return work;
+}

@@ -13,7 +13,7 @@ import {
   leadingLeftSingularVectors,
   yieldToEventLoop,
 } from '../tensor/common.js';
-import { readMask } from '../tensor/mask.js';
+import { fillMissingWithMean, readMask } from '../tensor/mask.js';
 import { type NDArrayF64, type TensorLike, toNDArray } from '../tensor/ndarray.js';
 import { multiModeProduct, unfold } from '../tensor/unfold.js';
 
@@ -99,17 +99,7 @@ async function tuckerFit(
   const random = rng(seed);
   const K = x0.shape.length;
 
-  const work = Float64Array.from(x0.data);
-  if (mask) {
-    let s = 0;
-    let c = 0;
-    for (let i = 0; i < work.length; i++)
-      if (mask[i] === 1) {
-        s += work[i]!;
-        c++;
-      }
-    for (let i = 0; i < work.length; i++) if (mask[i] !== 1) work[i] = s / c;
-  }
+  const work = fillMissingWithMean(x0, mask);
   const x: NDArrayF64 = { shape: x0.shape, data: work };
   const maskNd = mask ? { shape: x0.shape, data: mask } : undefined;
   const observed = mask ? x0 : x;

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { foldNextVitBatchNorm, type NextVitConfig, nextVitFromConfig } from '@tensorloom/backbones';
-import { rng, type TourContext, type TourResult, type TourRow, tf } from '@tensorloom/core';
+import { type Rng, rng, type TourContext, type TourResult, type TourRow, tf } from '@tensorloom/core';
 import { quantizableWeights, weightOnlySize, withQuantizedWeights } from '../model/weightHook.js';
 
 /** The tiny Next-ViT of the demo: every block type (NCB, NTB with E-MHSA and MHCA), 32×32 inputs. */
@@ -25,11 +25,16 @@ export function tinyNextVitConfig(): NextVitConfig {
  * norm. The model is untrained (random weights of unit scale, seeded): the rows measure fidelity to the float
  * model — top-1 agreement and relative logit error on random inputs — not accuracy.
  */
-export async function runNextVitWeightHookDemo(ctx: TourContext): Promise<TourResult> {
-  const n = ctx.quick ? 16 : 64;
-  const source = nextVitFromConfig(tinyNextVitConfig(), { inputSize: 32, seed: ctx.seed });
-  const g = rng(ctx.seed + 11);
-  for (const layer of source.layers) {
+/**
+ * Overwrites every weight of `model` with seeded values of unit-ish scale (kernels 0.3·N(0,1), vectors 0.5·N(0,1),
+ * BatchNorm running variances 0.5 + |N(0,1)|): the official init gives a near-zero classifier output, which would make
+ * quantisation fidelity meaningless.
+ */
+export function randomizeWeights(
+  model: { layers: { weights: { name: string; shape: (number | null)[]; write(t: Tensor): void }[] }[] },
+  g: Rng,
+): void {
+  for (const layer of model.layers) {
     for (const v of layer.weights) {
       const size = v.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
       const isVar = v.name.includes('running_var');
@@ -43,6 +48,13 @@ export async function runNextVitWeightHookDemo(ctx: TourContext): Promise<TourRe
       t.dispose();
     }
   }
+}
+
+export async function runNextVitWeightHookDemo(ctx: TourContext): Promise<TourResult> {
+  const n = ctx.quick ? 16 : 64;
+  const source = nextVitFromConfig(tinyNextVitConfig(), { inputSize: 32, seed: ctx.seed });
+  const g = rng(ctx.seed + 11);
+  randomizeWeights(source, g);
   const model = foldNextVitBatchNorm(source);
   source.dispose();
   const x = tf.tensor(Float32Array.from(g.normalArray(n * 32 * 32 * 3)), [n, 32, 32, 3]);

@@ -1,25 +1,11 @@
-import { type NextVitConfig, nextVitFromConfig } from '@tensorloom/backbones';
+import { nextVitFromConfig } from '@tensorloom/backbones';
 import { ArgumentError, rng, tf } from '@tensorloom/core';
 import { expectClose, expectNoLeak, useBackend } from '@tensorloom/core/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomizeWeights, tinyNextVitConfig } from '../demo/nextVitDemo.js';
 import { roundHalfEven } from '../quantizers/uniform.js';
 import { quantizeModel } from './quantizedModel.js';
 import { quantizableWeights, weightOnlySize, withQuantizedWeights } from './weightHook.js';
-
-/** A tiny Next-ViT (every block type: NCB and NTB, with E-MHSA and MHCA). */
-function tinyConfig(): NextVitConfig {
-  return {
-    stemChannels: [8, 8, 8],
-    depths: [1, 1, 5, 1],
-    ncbChannels: [8, 16, 24, 32],
-    ntbChannels: [32, 48, 64],
-    headDim: 8,
-    srRatios: [8, 4, 2, 1],
-    mixBlockRatio: 0.75,
-    numClasses: 5,
-    dropPath: 0,
-  };
-}
 
 /** float64 per-last-axis symmetric quantisation (the independent reference). */
 function quantLastAxis(values: Float32Array, shape: number[], bits: number): Float32Array {
@@ -42,23 +28,10 @@ describe('weight quantisation hook on a tiny Next-ViT (custom NCB/NTB layers), w
   let x: tf.Tensor;
   beforeAll(async () => {
     await useBackend('wasm');
-    model = nextVitFromConfig(tinyConfig(), { inputSize: 32, seed: 3 });
+    model = nextVitFromConfig({ ...tinyNextVitConfig(), numClasses: 5 }, { inputSize: 32, seed: 3 });
     // random weights of unit-ish scale (the official init gives a near-zero classifier output)
     const g = rng(4);
-    for (const layer of model.layers) {
-      for (const v of layer.weights) {
-        const n = v.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
-        const isVar = v.name.includes('running_var');
-        const t = tf.tensor(
-          Float32Array.from(g.normalArray(n), (z) =>
-            isVar ? 0.5 + Math.abs(z) : (v.shape.length >= 2 ? 0.3 : 0.5) * z,
-          ),
-          v.shape as number[],
-        );
-        v.write(t);
-        t.dispose();
-      }
-    }
+    randomizeWeights(model, g);
     x = tf.tensor(Float32Array.from(g.normalArray(2 * 32 * 32 * 3)), [2, 32, 32, 3]);
   });
   afterAll(() => {

@@ -11,7 +11,7 @@ import {
   ShapeError,
   tf,
 } from '@tensorloom/core';
-import { assertBatch, assertTokens, resolveScale, sizeOf } from '../shared/inputs.js';
+import { resolveScale, sizeOf, validateTensorAttentionInputs } from '../shared/inputs.js';
 import { binomial, monomialBasis, monomialFeatures } from './features.js';
 import {
   bestExpPolynomial,
@@ -111,42 +111,10 @@ export function higherOrderAttentionApprox(
   values: readonly Tensor[],
   options: HigherOrderAttentionApproxOptions,
 ): ApproxAttentionResult {
-  assertTokens(q, 'q');
-  if (!Array.isArray(keys) || keys.length === 0) {
-    throw new ArgumentError(`keys: expected a non-empty array of tensors, got ${String(keys)}`);
-  }
-  if (!Array.isArray(values) || values.length !== keys.length) {
-    throw new ArgumentError(
-      `values: expected ${keys.length} tensors (one per key), got ${Array.isArray(values) ? values.length : String(values)}`,
-    );
-  }
+  const { batch, nq, d, dv, sizes } = validateTensorAttentionInputs(q, keys, values);
   if (options === null || typeof options !== 'object') {
     throw new ArgumentError('options: expected an object with degree or epsilon');
   }
-  const batch = q.shape.slice(0, -2);
-  const nq = q.shape[q.rank - 2]!;
-  const d = q.shape[q.rank - 1]!;
-  keys.forEach((k, t) => {
-    assertTokens(k, `keys[${t}]`);
-    assertBatch(k, batch, `keys[${t}]`, 'q');
-    if (k.shape[k.rank - 1] !== d) {
-      throw new ShapeError(
-        `keys[${t}]: expected feature size ${d} like q, got shape ${formatShape(k.shape)}`,
-      );
-    }
-  });
-  assertTokens(values[0], 'values[0]');
-  const dv = values[0].shape[values[0].rank - 1]!;
-  const sizes = keys.map((k) => k.shape[k.rank - 2]!);
-  values.forEach((v, t) => {
-    assertTokens(v, `values[${t}]`);
-    if (v.shape[v.rank - 2] !== sizes[t] || v.shape[v.rank - 1] !== dv) {
-      throw new ShapeError(
-        `values[${t}]: expected shape ${formatShape([...batch, sizes[t]!, dv])}, got ${formatShape(v.shape)}`,
-      );
-    }
-    assertBatch(v, batch, `values[${t}]`, 'q');
-  });
   const { degree, epsilon } = options;
   if ((degree === undefined) === (epsilon === undefined)) {
     throw new ArgumentError(

@@ -9,7 +9,7 @@ import {
   ShapeError,
   tf,
 } from '@tensorloom/core';
-import { assertBatch, assertTokens, MASKED_SCORE, resolveScale, sizeOf } from '../shared/inputs.js';
+import { MASKED_SCORE, resolveScale, sizeOf, validateTensorAttentionInputs } from '../shared/inputs.js';
 import { assertBroadcastable, maskedSoftmax } from '../softmax/softmaxAttention.js';
 
 /** Options for {@link higherOrderAttention}. */
@@ -82,41 +82,8 @@ export function higherOrderAttention(
   values: readonly Tensor[],
   options: HigherOrderAttentionOptions = {},
 ): Tensor {
-  assertTokens(q, 'q');
-  if (!Array.isArray(keys) || keys.length === 0) {
-    throw new ArgumentError(`keys: expected a non-empty array of tensors, got ${String(keys)}`);
-  }
-  if (!Array.isArray(values) || values.length !== keys.length) {
-    throw new ArgumentError(
-      `values: expected ${keys.length} tensors (one per key), got ${Array.isArray(values) ? values.length : String(values)}`,
-    );
-  }
-  const batch = q.shape.slice(0, -2);
-  const nq = q.shape[q.rank - 2]!;
-  const d = q.shape[q.rank - 1]!;
-  keys.forEach((k, t) => {
-    assertTokens(k, `keys[${t}]`);
-    assertBatch(k, batch, `keys[${t}]`, 'q');
-    if (k.shape[k.rank - 1] !== d) {
-      throw new ShapeError(
-        `keys[${t}]: expected feature size ${d} like q, got shape ${formatShape(k.shape)}`,
-      );
-    }
-  });
-  assertTokens(values[0], 'values[0]');
-  const dv = values[0].shape[values[0].rank - 1]!;
-  values.forEach((v, t) => {
-    assertTokens(v, `values[${t}]`);
-    assertBatch(v, batch, `values[${t}]`, 'q');
-    const n = keys[t]!.shape[keys[t]!.rank - 2]!;
-    if (v.shape[v.rank - 2] !== n || v.shape[v.rank - 1] !== dv) {
-      throw new ShapeError(
-        `values[${t}]: expected shape ${formatShape([...batch, n, dv])} (tokens of keys[${t}], features of values[0]), got ${formatShape(v.shape)}`,
-      );
-    }
-  });
+  const { batch, nq, d, dv, sizes } = validateTensorAttentionInputs(q, keys, values);
   const scale = resolveScale(options.scale, 1 / d);
-  const sizes = keys.map((k) => k.shape[k.rank - 2]!);
   const masks = options.masks ?? [];
   if (!Array.isArray(masks) || masks.length > keys.length) {
     throw new ArgumentError(

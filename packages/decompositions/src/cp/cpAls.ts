@@ -1,5 +1,4 @@
 import {
-  ArgumentError,
   assertInteger,
   assertNumber,
   assertOneOf,
@@ -16,8 +15,8 @@ import {
   mm,
   yieldToEventLoop,
 } from '../tensor/common.js';
-import { fillMissingWithMean, readMask } from '../tensor/mask.js';
-import { type NDArrayF64, type TensorLike, toNDArray } from '../tensor/ndarray.js';
+import { fillMissingWithMean, readMaskedTensor } from '../tensor/mask.js';
+import type { NDArrayF64, TensorLike } from '../tensor/ndarray.js';
 import { khatriRao, unfold } from '../tensor/unfold.js';
 import { cpToTensor, relativeError } from './reconstruct.js';
 
@@ -128,7 +127,7 @@ function normalizeColumns(U: MatrixF64, weights: Float64Array): void {
  * @param tensor - the data, an {@link NDArrayF64} or tfjs tensor of order ≥ 2 (masked-out entries may be NaN)
  * @param options - see {@link CpAlsOptions}; `rank` is required
  * @returns weights, factors, and the error history
- * @throws {@link ArgumentError} for bad options; {@link ShapeError} for a mask of the wrong shape;
+ * @throws `ArgumentError` for bad options; {@link ShapeError} for a mask of the wrong shape;
  *   {@link NumericalError} for non-finite observed entries
  *
  * @example
@@ -138,15 +137,7 @@ function normalizeColumns(U: MatrixF64, weights: Float64Array): void {
  * ```
  */
 export async function cpAls(tensor: TensorLike, options: CpAlsOptions): Promise<CpAlsResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new ArgumentError(`options: expected an object with at least { rank }, got ${options}`);
-  }
-  const hasMask = options.mask !== undefined;
-  const x0 = toNDArray(tensor, 'tensor', { allowNonFinite: hasMask });
-  if (x0.shape.length < 2)
-    throw new ArgumentError(`tensor: expected order ≥ 2, got order ${x0.shape.length}`);
-  const mask = readMask(options.mask, x0);
-  if (!mask) toNDArray(x0, 'tensor');
+  const { x0, mask } = readMaskedTensor(tensor, options);
   const { rank: R } = options;
   assertInteger(R, 'rank', { min: 1 });
   const maxIterations = options.maxIterations ?? 200;

@@ -33,6 +33,26 @@ export function readMask(mask: unknown, x: NDArrayF64, name = 'mask'): Float64Ar
 }
 
 /**
+ * Reads the data tensor and optional mask of a decomposition: `options` must be an object, the tensor of order ≥ 2,
+ * finite wherever it is observed (everywhere without a mask).
+ */
+export function readMaskedTensor(
+  tensor: unknown,
+  options: unknown,
+): { x0: NDArrayF64; mask: Float64Array | null } {
+  if (options === null || typeof options !== 'object') {
+    throw new ArgumentError(`options: expected an object with at least { rank }, got ${options}`);
+  }
+  const maskOption = (options as { mask?: unknown }).mask;
+  const x0 = toNDArray(tensor, 'tensor', { allowNonFinite: maskOption !== undefined });
+  if (x0.shape.length < 2)
+    throw new ArgumentError(`tensor: expected order ≥ 2, got order ${x0.shape.length}`);
+  const mask = readMask(maskOption, x0);
+  if (!mask) toNDArray(x0, 'tensor');
+  return { x0, mask };
+}
+
+/**
  * A working copy of `x` with every missing entry (mask ≠ 1) set to the mean of the observed ones: the
  * starting point of masked ALS/HOOI and of their EM imputation. Without a mask it is a plain copy.
  */

@@ -13,8 +13,8 @@ import {
   leadingLeftSingularVectors,
   yieldToEventLoop,
 } from '../tensor/common.js';
-import { fillMissingWithMean, readMask } from '../tensor/mask.js';
-import { type NDArrayF64, type TensorLike, toNDArray } from '../tensor/ndarray.js';
+import { fillMissingWithMean, readMaskedTensor } from '../tensor/mask.js';
+import type { NDArrayF64, TensorLike } from '../tensor/ndarray.js';
 import { multiModeProduct, unfold } from '../tensor/unfold.js';
 
 /** A Tucker model X ≈ core ×₀ U₀ ×₁ U₁ … with orthonormal I_k × R_k factors. */
@@ -78,15 +78,7 @@ async function tuckerFit(
   options: TuckerOptions,
   iterate: boolean,
 ): Promise<TuckerResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new ArgumentError(`options: expected an object with at least { rank }, got ${options}`);
-  }
-  const hasMask = options.mask !== undefined;
-  const x0 = toNDArray(tensor, 'tensor', { allowNonFinite: hasMask });
-  if (x0.shape.length < 2)
-    throw new ArgumentError(`tensor: expected order ≥ 2, got order ${x0.shape.length}`);
-  const mask = readMask(options.mask, x0);
-  if (!mask) toNDArray(x0, 'tensor');
+  const { x0, mask } = readMaskedTensor(tensor, options);
   const ranks = readRanks(options.rank, x0.shape);
   const maxIterations = options.maxIterations ?? 100;
   assertInteger(maxIterations, 'maxIterations', { min: 1 });

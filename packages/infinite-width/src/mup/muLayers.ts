@@ -95,6 +95,38 @@ export function resolveMuOptions(options: unknown): Required<MuLayersOptions> {
 }
 
 /**
+ * The μP (mup's MuReadout/MuSGD/MuAdam) or SP rules of one dense layer: initial standard deviation, output
+ * multiplier and SGD/Adam learning-rate scales, for the width ratio `m = fanIn/baseFanIn` of the hidden layers.
+ * Internal: shared by {@link muLayers} and the μP transformer.
+ */
+export function muLayerRule(
+  kind: MuLayerKind,
+  fanIn: number,
+  fanOut: number,
+  o: { baseFanIn: number; m: number; mup: boolean; readoutMultiplier: number; initGain?: number },
+): MuLayerSpec {
+  const gain = o.initGain ?? 1;
+  const m = o.m;
+  let initStd = gain / Math.sqrt(fanIn);
+  let multiplier = 1;
+  let sgd = { weight: 1, bias: 1 };
+  let adam = { weight: 1, bias: 1 };
+  if (o.mup) {
+    if (kind === 'input') sgd = { weight: m, bias: m };
+    if (kind === 'hidden') {
+      sgd = { weight: 1, bias: m };
+      adam = { weight: 1 / m, bias: 1 };
+    }
+    if (kind === 'readout') {
+      initStd = gain / Math.sqrt(o.baseFanIn);
+      multiplier = o.readoutMultiplier / m;
+      sgd = { weight: m, bias: 1 };
+    }
+  } else if (kind === 'readout') multiplier = o.readoutMultiplier;
+  return { kind, fanIn, fanOut, initStd, multiplier, sgdLrScale: sgd, adamLrScale: adam };
+}
+
+/**
  * The per-layer μP (or SP) rules for an MLP `input → (hidden) × (depth − 1) → readout` of width `width`, relative to
  * `baseWidth` (see {@link MuLayerSpec} for the table). At `width = baseWidth` μP and SP coincide, except that the
  * readout can be zero-initialised.
@@ -116,24 +148,15 @@ export function muLayers(options: MuLayersOptions): MuLayerSpec[] {
     const kind: MuLayerKind = l === 0 ? 'input' : l === o.depth ? 'readout' : 'hidden';
     const fanIn = l === 0 ? o.inputDim : o.width;
     const fanOut = l === o.depth ? o.outputDim : o.width;
-    let initStd = o.initGain / Math.sqrt(fanIn);
-    let multiplier = 1;
-    let sgd = { weight: 1, bias: 1 };
-    let adam = { weight: 1, bias: 1 };
-    if (mup) {
-      if (kind === 'input') sgd = { weight: m, bias: m };
-      if (kind === 'hidden') {
-        sgd = { weight: 1, bias: m };
-        adam = { weight: 1 / m, bias: 1 };
-      }
-      if (kind === 'readout') {
-        initStd = o.initGain / Math.sqrt(o.baseWidth);
-        multiplier = o.readoutMultiplier / m;
-        sgd = { weight: m, bias: 1 };
-      }
-    } else if (kind === 'readout') multiplier = o.readoutMultiplier;
-    if (kind === 'readout' && o.readoutZeroInit) initStd = 0;
-    specs.push({ kind, fanIn, fanOut, initStd, multiplier, sgdLrScale: sgd, adamLrScale: adam });
+    const rule = muLayerRule(kind, fanIn, fanOut, {
+      baseFanIn: o.baseWidth,
+      m,
+      mup,
+      readoutMultiplier: o.readoutMultiplier,
+      initGain: o.initGain,
+    });
+    if (kind === 'readout' && o.readoutZeroInit) rule.initStd = 0;
+    specs.push(rule);
   }
   return specs;
 }

@@ -18,6 +18,7 @@ import {
 } from '@tensorloom/core';
 import type { MuForward, MuModel } from './model.js';
 import type { MuLayerKind, MuLayerSpec, MuParametrization } from './muLayers.js';
+import { muLayerRule } from './muLayers.js';
 
 /** Options of {@link muTransformer}. */
 export interface MuTransformerOptions {
@@ -87,24 +88,7 @@ function spec(
   mup: boolean,
   readoutMultiplier: number,
 ): MuLayerSpec {
-  // the rules of muLayers (mup's MuReadout/MuSGD/MuAdam), with the hidden fan-in ratio m = fanIn/baseFanIn
-  let initStd = 1 / Math.sqrt(fanIn);
-  let multiplier = 1;
-  let sgd = { weight: 1, bias: 1 };
-  let adam = { weight: 1, bias: 1 };
-  if (mup) {
-    if (kind === 'input') sgd = { weight: m, bias: m };
-    if (kind === 'hidden') {
-      sgd = { weight: 1, bias: m };
-      adam = { weight: 1 / m, bias: 1 };
-    }
-    if (kind === 'readout') {
-      initStd = 1 / Math.sqrt(baseFanIn);
-      multiplier = readoutMultiplier / m;
-      sgd = { weight: m, bias: 1 };
-    }
-  } else if (kind === 'readout') multiplier = readoutMultiplier;
-  return { kind, fanIn, fanOut, initStd, multiplier, sgdLrScale: sgd, adamLrScale: adam };
+  return muLayerRule(kind, fanIn, fanOut, { baseFanIn, m, mup, readoutMultiplier });
 }
 
 function layerNorm(x: Tensor): Tensor {

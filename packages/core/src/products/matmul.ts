@@ -2,6 +2,7 @@ import type { GradSaveFunc, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs'
 import { ShapeError } from '../errors/errors.js';
 import { assertRank, formatShape } from '../errors/validate.js';
 import { tf } from '../setup.js';
+import { heapBatchedProducts } from './heapBatch.js';
 
 /**
  * Whether the active backend needs products rewritten into plain 2-D, flag-free products. On WASM,
@@ -140,8 +141,9 @@ export function batchMatMul(
 
 /**
  * A true batch of products on WASM: each `a[i]·b[i]` runs as a flag-free 2-D product (XNNPACK) on
- * copies of the slices (WASM's Slice kernel copies the whole input per call, so the slices are cut
- * from one read instead), and the results are concatenated natively. Gradients use the same path.
+ * views into the WASM heap (see {@link heapBatchedProducts}: no slice, copy or concat). Where the heap
+ * cannot be reached, on copies of the slices cut from one read (WASM's Slice kernel copies the whole input
+ * per call), concatenated natively. Gradients use the same path.
  */
 function batched3d(a: Tensor3D, b: Tensor3D, transposeA: boolean, transposeB: boolean): Tensor3D {
   const f = tf.customGrad((...args) => {
@@ -169,6 +171,8 @@ function loopProducts(a: Tensor3D, b: Tensor3D, transposeA: boolean, transposeB:
   return tf.tidy(() => {
     const a3 = transposeA ? tf.transpose(a, [0, 2, 1]) : a;
     const b3 = transposeB ? tf.transpose(b, [0, 2, 1]) : b;
+    const viaHeap = heapBatchedProducts(a3, b3);
+    if (viaHeap !== null) return viaHeap;
     const [size, m, k] = a3.shape;
     const n = b3.shape[2];
     const av = a3.dataSync() as Float32Array;

@@ -22,6 +22,7 @@
  * @module
  */
 
+export { gatherColumns, scatterColumns } from './backend/columns.js';
 export {
   BACKEND_NAMES,
   type BackendInfo,

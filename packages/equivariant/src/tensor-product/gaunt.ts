@@ -4,6 +4,7 @@ import {
   assertOneOf,
   batchMatMul,
   fft2d,
+  gatherColumns,
   ifft2d,
   matMul,
   ShapeError,
@@ -12,14 +13,15 @@ import {
 } from '@tensorloom/core';
 import { gauntCoefficient } from '../coefficients/exact.js';
 import { lmaxFromDim, shDim } from '../sh/sphericalHarmonics.js';
+import { gauntSphereGridBlocked } from './blocked.js';
 import { shFourierCoefficient, sinIntegral, thetaCoefficients } from './fourierTables.js';
 import { gauntSphereGridMatrix, gauntSphereGridParity, gauntSphereGridSeparable } from './sphereGrid.js';
 
 /** Precomputed float64→float32 tables of one SH → 2-D Fourier conversion (degree `lmax`). */
 interface Sh2FourierPlan {
   lmax: number;
-  /** Gather indices into the input padded by one zero column: [2L+1 (v), 2(L+1)]. */
-  gather: Int32Array;
+  /** Column gather of the input, −1 for a zero column: [2L+1 (v), 2(L+1)]. */
+  gatherColumns: Int32Array;
   /** [2L+1 (v), 2(L+1), 2(2L+1)]: (c_{l,|v|}, c_{l,−|v|}) → (Re, Im) of F[u, v]. */
   table: Float32Array;
 }
@@ -74,7 +76,7 @@ function sh2fPlan(lmax: number): Sh2FourierPlan {
       }
     }
   }
-  const plan = { lmax, gather, table };
+  const plan = { lmax, gatherColumns: gather.map((k) => (k === dim ? -1 : k)), table };
   sh2fCache.set(lmax, plan);
   return plan;
 }
@@ -129,8 +131,7 @@ export function shToFourier(x: Tensor, lmax: number): { re: Tensor; im: Tensor }
   const B = x.shape[0] as number;
   const V = 2 * lmax + 1;
   const P = 2 * (lmax + 1);
-  const padded = tf.concat([x, tf.zeros([B, 1])], 1);
-  const gathered = tf.reshape(tf.gather(padded, tf.tensor1d(plan.gather, 'int32'), 1), [B, V, P]);
+  const gathered = tf.reshape(gatherColumns(x, plan.gatherColumns), [B, V, P]);
   const batched = tf.transpose(gathered, [1, 0, 2]);
   const out = batchMatMul(batched, tf.tensor3d(plan.table, [V, P, 2 * V])); // [V, B, 2V]
   const grid = tf.transpose(tf.reshape(out, [V, B, 2, V]), [2, 1, 3, 0]); // [2, B, u, v]
@@ -194,7 +195,17 @@ export function fourierToSh(z: { re: Tensor; im: Tensor }, lmaxOut: number): Ten
   );
   const out = batchMatMul(input, tf.tensor3d(plan.table, [K, 4 * n, C])); // [K, B, C]
   const flat = tf.reshape(tf.transpose(out, [1, 0, 2]), [B, K * C]);
-  return tf.gather(flat, tf.tensor1d(plan.gather, 'int32'), 1);
+  return gatherColumns(flat, plan.gather);
+}
+
+/**
+ * The route `method: 'auto'` takes for total degree d = l1 + l2 + lmaxOut. Crossover measured on WASM
+ * (bench/run.ts, batch 256): the fused three-product `matrix` form wins while kernel overheads dominate; the
+ * O(L³) `blocked` form (more kernels and column gathers, far fewer flops) from d ≈ 24 on, where it also beats
+ * `parity` at every degree measured.
+ */
+export function autoMethod(d: number): 'matrix' | 'blocked' {
+  return d >= 24 ? 'blocked' : 'matrix';
 }
 
 /** Per-degree weights: a tensor of shape [L+1] or [C, L+1] (per channel and degree). */
@@ -212,21 +223,25 @@ export interface GauntTensorProductOptions {
   weightsOut?: DegreeWeights;
   /**
    * How the 2-D convolution of the Fourier coefficients is carried out (all give the same result):
-   * - `auto` (default): `matrix` when l1 + l2 + lmaxOut < 22, else `parity` (crossover measured on WASM).
+   * - `auto` (default): `matrix` when l1 + l2 + lmaxOut < 24, else `blocked` (crossover measured on WASM).
    * - `matrix`: the convolution theorem with the DFTs fused into the sh2f / f2sh tables and the redundant half of
    *   the (θ, φ) torus dropped (real inputs): SH → values on a Gauss–Legendre (cos θ) × uniform (φ) sphere grid
    *   (one matrix product per input), pointwise product, grid → SH by exact quadrature (one matrix product).
    *   Fewest kernels (three products); O(L⁴) flops per sample.
    * - `parity`: `matrix` with the φ → φ + π symmetry of real SH folded in (Y_lm(θ, φ+π) = (−1)^m Y_lm, and m has
    *   the parity of the flat index): inputs split into even/odd flat indices by a reshape and a transpose, every
-   *   product half the size, half the flops. More kernels; the fastest from l1 + l2 + lmaxOut ≈ 22 on.
+   *   product half the size, half the flops. More kernels; faster than `matrix` from l1 + l2 + lmaxOut ≈ 22 on.
+   * - `blocked`: the O(L³) form, the paper's block structure by m: θ synthesis per block of m, φ synthesis and
+   *   analysis on the half grid with the parity fold, θ projection per block of m; the reorders between the flat
+   *   SH layout and the blocks are constant column gathers (core's `gatherColumns`). Fewest flops, most kernels;
+   *   the fastest from l1 + l2 + lmaxOut ≈ 24 on.
    * - `separable`: the projection split into a φ analysis and θ projections per block of |m| (fewer projection
-   *   flops, but one gather to restore the flat order, which is slow on WASM).
+   *   flops than `matrix`, dense synthesis; three blocks).
    * - `fft`: the paper's literal route: sh2f tables, zero-padded FFT convolution with core's `fft2d`, f2sh tables.
    *
    * Constant tables of the grid routes are kept as tensors between calls; {@link clearGauntCache} frees them.
    */
-  method?: 'auto' | 'matrix' | 'parity' | 'separable' | 'fft';
+  method?: 'auto' | 'matrix' | 'parity' | 'separable' | 'blocked' | 'fft';
 }
 
 /** Expands per-degree weights [L+1] / [C, L+1] to the flat SH layout [(L+1)²] / [C, (L+1)²]. */
@@ -309,17 +324,21 @@ function applyWeights(
 export function gauntTensorProduct(x: Tensor, y: Tensor, options: GauntTensorProductOptions = {}): Tensor {
   const p = prepare(x, y, options.lmaxOut);
   const requested = options.method ?? 'auto';
-  assertOneOf(requested, ['auto', 'matrix', 'parity', 'separable', 'fft'] as const, 'options.method');
-  // Crossover measured on WASM (bench/run.ts): the fused three-product form wins while kernel overheads
-  // dominate; the parity-split form (half the flops, more kernels) from l1 + l2 + lmaxOut ≈ 22 on.
-  const method = requested === 'auto' ? (p.l1 + p.l2 + p.lmaxOut >= 22 ? 'parity' : 'matrix') : requested;
+  assertOneOf(
+    requested,
+    ['auto', 'matrix', 'parity', 'separable', 'blocked', 'fft'] as const,
+    'options.method',
+  );
+  const method = requested === 'auto' ? autoMethod(p.l1 + p.l2 + p.lmaxOut) : requested;
   if (method !== 'fft') {
     const grid =
       method === 'matrix'
         ? gauntSphereGridMatrix
         : method === 'parity'
           ? gauntSphereGridParity
-          : gauntSphereGridSeparable;
+          : method === 'blocked'
+            ? gauntSphereGridBlocked
+            : gauntSphereGridSeparable;
     return tf.tidy(() => {
       const a = applyWeights(p.x, options.weights1, p.l1, p.channels, 'options.weights1');
       const b = applyWeights(p.y, options.weights2, p.l2, p.channels, 'options.weights2');

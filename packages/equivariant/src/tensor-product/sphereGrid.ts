@@ -1,4 +1,4 @@
-import { gaussLegendre, matMul, type Tensor, tf } from '@tensorloom/core';
+import { gatherColumns, gaussLegendre, matMul, type Tensor, tf } from '@tensorloom/core';
 import { shDim, sphericalHarmonicsArray } from '../sh/sphericalHarmonics.js';
 
 /**
@@ -18,12 +18,12 @@ import { shDim, sphericalHarmonicsArray } from '../sh/sphericalHarmonics.js';
  */
 
 /** Real φ-harmonic g_m(φ): cos(mφ) (m > 0), 1 (m = 0), sin(|m|φ) (m < 0). */
-function phiHarmonic(m: number, phi: number): number {
+export function phiHarmonic(m: number, phi: number): number {
   return m > 0 ? Math.cos(m * phi) : m === 0 ? 1 : Math.sin(-m * phi);
 }
 
 /** Azimuthal orders in (k, sign) order: 0, +1, −1, +2, −2, … */
-function mOrder(lmax: number): number[] {
+export function mOrder(lmax: number): number[] {
   const out = [0];
   for (let k = 1; k <= lmax; k++) out.push(k, -k);
   return out;
@@ -80,7 +80,7 @@ export function sphereGridSize(l1: number, l2: number, lmaxOut: number): { nThet
 }
 
 /** Associated θ factors F[l, k, i] = Y_{l,k}(θ_i, φ = 0) at the nodes, [(L+1)², n] by flat index l²+l+k. */
-function thetaFactors(lmax: number, z: Float64Array): Float64Array {
+export function thetaFactors(lmax: number, z: Float64Array): Float64Array {
   const n = z.length;
   const points = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) {
@@ -162,7 +162,8 @@ export function sphereGridPlan(l1: number, l2: number, lmaxOut: number, groups: 
  */
 const tensorCache = new Map<string, Tensor[]>();
 
-function cachedTensors(key: string, make: () => Tensor[]): Tensor[] {
+/** Table tensors cached per backend and key (see {@link clearGauntCache}); internal to the tensor products. */
+export function cachedTensors(key: string, make: () => Tensor[]): Tensor[] {
   const k = `${tf.getBackend()}|${key}`;
   const hit = tensorCache.get(k);
   if (hit?.every((t) => !t.isDisposed)) return hit;
@@ -361,7 +362,7 @@ export function gauntSphereGridParity(a: Tensor, b: Tensor, l1: number, l2: numb
 /** Number of |m| blocks of the grouped (`separable`) projection. */
 const SEPARABLE_GROUPS = 3;
 
-/** Per |m| group: φ analysis [nφ, width] and θ projection [nθ·width, rows]; last: output order (int32). */
+/** Per |m| group: φ analysis [nφ, width] and θ projection [nθ·width, rows]. */
 function separableTensors(total: number, lmaxOut: number): Tensor[] {
   return cachedTensors(`sep:${total},${lmaxOut}`, () => {
     const plan = sphereGridPlan(total, 0, lmaxOut, SEPARABLE_GROUPS);
@@ -374,7 +375,6 @@ function separableTensors(total: number, lmaxOut: number): Tensor[] {
           phi[j * g.width + c] = plan.phiOut[j * Mo + g.mOffset + c] as number;
       out.push(tf.tensor2d(phi, [plan.nPhi, g.width]), tf.tensor2d(g.theta, [plan.nTheta * g.width, g.rows]));
     }
-    out.push(tf.tensor1d(plan.outOrder, 'int32'));
     return out;
   });
 }
@@ -382,7 +382,7 @@ function separableTensors(total: number, lmaxOut: number): Tensor[] {
 /**
  * The same product with the projection split into blocks of azimuthal order |m| (fewer flops: each block's θ
  * projection only touches its own m columns): per block one φ-analysis product and one θ product, then the
- * blocks are concatenated and put back in flat order by one gather. Call inside `tf.tidy`.
+ * blocks are concatenated and put back in flat order by one column gather. Call inside `tf.tidy`.
  */
 export function gauntSphereGridSeparable(
   a: Tensor,
@@ -399,15 +399,14 @@ export function gauntSphereGridSeparable(
     [N * nTheta, nPhi],
   );
   const tables = separableTensors(total, lmaxOut);
-  const order = tables[tables.length - 1] as Tensor;
   const parts: Tensor[] = [];
-  for (let g = 0; g + 1 < tables.length; g += 2) {
+  for (let g = 0; g < tables.length; g += 2) {
     const phi = tables[g] as Tensor;
     const width = phi.shape[1] as number;
     parts.push(matMul(tf.reshape(matMul(h, phi), [N, nTheta * width]), tables[g + 1] as Tensor));
   }
   if (parts.length === 1) return parts[0] as Tensor;
-  return tf.gather(tf.concat(parts, 1), order, 1);
+  return gatherColumns(tf.concat(parts, 1), sphereGridPlan(total, 0, lmaxOut, SEPARABLE_GROUPS).outOrder);
 }
 
 /**

@@ -13,13 +13,14 @@ import { gauntCoefficient } from '../coefficients/exact.js';
 import { Irreps } from '../irreps/irreps.js';
 import { wignerDMatrix } from '../rotation/wignerD.js';
 import { shDim, shIndex } from '../sh/sphericalHarmonics.js';
+import { gauntSphereGridBlocked } from './blocked.js';
 import {
   cgTensorProduct,
   cgTensorProductWeighted,
   fullTensorProductPlan,
   weightedTensorProductPlan,
 } from './cg.js';
-import { gauntTensorProduct, gauntTensorProductDense } from './gaunt.js';
+import { autoMethod, gauntTensorProduct, gauntTensorProductDense } from './gaunt.js';
 import { clearGauntCache, gauntCacheSize } from './sphereGrid.js';
 
 /** expectNoLeak with the Gaunt table cache emptied before and inside the window (it keeps tensors by design). */
@@ -153,7 +154,7 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
         const fast = gauntTensorProduct(x, y, { lmaxOut: lo });
         const dense = gauntTensorProductDense(x, y, { lmaxOut: lo });
         expectClose(fast, dense, { atol: 2e-5, rtol: 1e-4 });
-        for (const method of ['fft', 'separable', 'matrix', 'parity'] as const) {
+        for (const method of ['fft', 'separable', 'matrix', 'parity', 'blocked'] as const) {
           const other = gauntTensorProduct(x, y, { lmaxOut: lo, method });
           expectClose(other, dense, { atol: 2e-5, rtol: 1e-4 });
           tf.dispose(other);
@@ -181,19 +182,77 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     }
   });
 
-  it('auto method on large degrees (parity route) equals the dense contraction', () => {
+  it('auto method on large degrees (parity and blocked routes) equals the dense contraction', () => {
+    expect([autoMethod(23), autoMethod(24)]).toEqual(['matrix', 'blocked']);
     tf.tidy(() => {
       const x = tf.randomNormal([2, shDim(10)], 0, 1, 'float32', 1);
       const y = tf.randomNormal([2, shDim(8)], 0, 1, 'float32', 2);
-      for (const lmaxOut of [6, 7]) {
+      for (const lmaxOut of [7, 12]) {
         const dense = gauntTensorProductDense(x, y, { lmaxOut });
         expectClose(gauntTensorProduct(x, y, { lmaxOut }), dense, { atol: 5e-5, rtol: 1e-4 });
+        expectClose(gauntTensorProduct(x, y, { lmaxOut, method: 'parity' }), dense, {
+          atol: 5e-5,
+          rtol: 1e-4,
+        });
         expectClose(gauntTensorProduct(x, y, { lmaxOut, method: 'separable' }), dense, {
           atol: 5e-5,
           rtol: 1e-4,
         });
       }
     });
+  });
+
+  it('blocked route: any number of m blocks per side equals the dense contraction, no leaks', async () => {
+    for (const [l1, l2, lo] of [
+      [0, 0, 0],
+      [1, 0, 1],
+      [0, 3, 2],
+      [3, 2, 5],
+      [6, 5, 9],
+      [7, 7, 14],
+    ] as const) {
+      const x = tf.randomNormal([5, shDim(l1)], 0, 1, 'float32', 3 + l1);
+      const y = tf.randomNormal([5, shDim(l2)], 0, 1, 'float32', 4 + l2);
+      const dense = gauntTensorProductDense(x, y, { lmaxOut: lo });
+      for (const groups of [
+        { input: 1, output: 1 },
+        { input: 2, output: 3 },
+        { input: 99, output: 99 },
+        undefined,
+      ]) {
+        await expectNoLeakCleared(() => {
+          const out = tf.tidy(() => gauntSphereGridBlocked(x, y, l1, l2, lo, groups));
+          expectClose(out, dense, { atol: 3e-5, rtol: 1e-4 });
+          return out;
+        });
+      }
+      tf.dispose([x, y, dense]);
+    }
+  });
+
+  it('blocked route with several blocks is equivariant and has correct gradients (no leaks)', async () => {
+    const R = randomRotation(11);
+    const x = tf.randomNormal([3, shDim(6)], 0, 1, 'float32', 1);
+    const y = tf.randomNormal([3, shDim(5)], 0, 1, 'float32', 2);
+    const groups = { input: 2, output: 3 };
+    const run = (a: Tensor, b: Tensor): Tensor =>
+      tf.tidy(() => gauntSphereGridBlocked(a, b, 6, 5, 8, groups));
+    for (const basis of ['standard', 'e3nn'] as const) {
+      const out = run(x, y);
+      const xr = rotate(x, wignerDMatrix(6, R, { basis }));
+      const yr = rotate(y, wignerDMatrix(5, R, { basis }));
+      const rot = run(xr, yr);
+      expectClose(rot, rotate(out, wignerDMatrix(8, R, { basis })), { atol: 2e-4, rtol: 1e-4 });
+      tf.dispose([out, xr, yr, rot]);
+    }
+    const xs = tf.randomNormal([2, shDim(3)], 0, 1, 'float32', 5);
+    const ys = tf.randomNormal([2, shDim(2)], 0, 1, 'float32', 6);
+    const w = tf.randomNormal([2, shDim(4)], 0, 1, 'float32', 7);
+    const f = (a: Tensor, b: Tensor): Tensor =>
+      tf.sum(tf.mul(gauntSphereGridBlocked(a, b, 3, 2, 4, { input: 2, output: 2 }), w));
+    gradCheck(f as (...inputs: Tensor[]) => Tensor, [xs, ys], { epsilon: 1e-2, rtol: 2e-2 });
+    await expectNoLeakCleared(() => tf.grads(f as (...inputs: Tensor[]) => Tensor)([xs, ys]));
+    tf.dispose([x, y, xs, ys, w]);
   });
 
   it('keeps constant tables cached between calls, without growth, until clearGauntCache()', () => {
@@ -230,6 +289,8 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
       ['standard', 'fft'],
       ['e3nn', 'separable'],
       ['standard', 'parity'],
+      ['standard', 'blocked'],
+      ['e3nn', 'blocked'],
     ] as const;
     for (const [basis, method] of cases) {
       const xr = rotate(x, wignerDMatrix(3, R, { basis }));
@@ -241,7 +302,7 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     const xs = tf.randomNormal([2, 4], 0, 1, 'float32', 5);
     const ys = tf.randomNormal([2, 9], 0, 1, 'float32', 6);
     const w = tf.randomNormal([2, 16], 0, 1, 'float32', 7);
-    for (const method of ['matrix', 'parity', 'separable', 'fft'] as const) {
+    for (const method of ['matrix', 'parity', 'separable', 'blocked', 'fft'] as const) {
       const f = (a: Tensor, b: Tensor): Tensor =>
         tf.sum(tf.mul(gauntTensorProduct(a, b, { lmaxOut: 3, method }), w));
       gradCheck(f as (...inputs: Tensor[]) => Tensor, [xs, ys], { epsilon: 1e-2, rtol: 2e-2 });
@@ -258,7 +319,7 @@ describe.each(testBackends())('tensor products (%s)', (backend) => {
     await expectNoLeakCleared(() => {
       const options = { lmaxOut: 3, weights1, weights2, weightsOut };
       const fast = gauntTensorProduct(x, y, options);
-      for (const method of ['fft', 'separable', 'matrix', 'parity'] as const) {
+      for (const method of ['fft', 'separable', 'matrix', 'parity', 'blocked'] as const) {
         const other = gauntTensorProduct(x, y, { ...options, method });
         expectClose(other, fast, { atol: 2e-5, rtol: 1e-4 });
         tf.dispose(other);

@@ -1,4 +1,5 @@
 export { conv2dSame } from './common/convOps.js';
+export { type GroupedConvOptions, GroupedKernelCache, groupedConvSame } from './common/groupedConv.js';
 export {
   type TorchLayerArgs,
   type TorchLayout,

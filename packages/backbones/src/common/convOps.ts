@@ -1,4 +1,4 @@
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
 import { ArgumentError, matMul, tf } from '@tensorloom/core';
 
 /**
@@ -17,10 +17,31 @@ export function pointwiseConv(x: Tensor, kernel: Tensor, bias?: Tensor): Tensor 
 }
 
 /**
+ * {@link pointwiseConv} with bias and an optional ReLU fused into one product kernel (`tf.fused.matMul`;
+ * on WASM one XNNPACK fully-connected operator, cached by weight). For inference: its gradients exist
+ * but run on WASM's slow transposed-product path, so training code uses {@link pointwiseConv}.
+ *
+ * @param kernel - `[1, 1, cin, cout]` (conv layout) or `[cin, cout]`
+ * @param bias - `[cout]`
+ */
+export function pointwiseConvFused(x: Tensor, kernel: Tensor, bias?: Tensor, relu = false): Tensor {
+  const cin = x.shape[x.rank - 1]!;
+  const cout = kernel.shape[kernel.rank - 1]!;
+  const k2 = (kernel.rank === 2 ? kernel : tf.reshape(kernel, [cin, cout])) as Tensor2D;
+  const y = tf.fused.matMul({
+    a: tf.reshape(x, [-1, cin]) as Tensor2D,
+    b: k2,
+    bias,
+    activation: relu ? 'relu' : 'linear',
+  });
+  return tf.reshape(y, [...x.shape.slice(0, -1), cout]);
+}
+
+/**
  * A grouped 2-D convolution (PyTorch's `groups` argument, which tfjs lacks) on NHWC input with PyTorch-style
  * symmetric zero padding. The channels are split into `groups` slices, each convolved with its own
- * `[kh, kw, cin/groups, cout/groups]` kernel, and the results concatenated. On WASM this beats a
- * block-diagonal dense kernel (groups× the work) and a depthwise-then-sum formulation (see the benchmark).
+ * `[kh, kw, cin/groups, cout/groups]` kernel, and the results concatenated. Any stride and padding; the
+ * models use the faster `groupedConvSame` (stride 1), and the benchmark compares the two.
  *
  * @param x - `[b, h, w, cin]`
  * @param kernel - `[kh, kw, cin/groups, cout]`, output channels ordered group by group (PyTorch's order)

@@ -1,6 +1,7 @@
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
 import { batchMatMul, ShapeError, tf } from '@tensorloom/core';
-import { avgPool2x2Ceil, groupedConv2d, pointwiseConv } from '../common/convOps.js';
+import { avgPool2x2Ceil, pointwiseConv, pointwiseConvFused } from '../common/convOps.js';
+import { GroupedKernelCache, groupedConvSame } from '../common/groupedConv.js';
 import { type TorchLayerArgs, TorchNamedLayer, type TorchWeightSpec } from '../common/torchLayer.js';
 import { makeDivisible, type NextVitBlockSpec, ntbSplit } from './config.js';
 
@@ -93,14 +94,21 @@ export class NextVitStem extends TorchNamedLayer {
       const strides = [2, 1, 1, 2];
       this.channels.forEach((_, i) => {
         const p = `stem.${i}`;
-        let y = tf.conv2d(x, this.w(`${p}.conv.weight`) as Tensor4D, strides[i]!, [
+        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
           [0, 0],
           [1, 1],
           [1, 1],
           [0, 0],
-        ]) as Tensor;
-        y = this.deploy ? tf.add(y, this.w(`${p}.conv.bias`)) : this.batchNorm(y, `${p}.norm`, training);
-        x = tf.relu(y) as Tensor4D;
+        ];
+        const filter = this.w(`${p}.conv.weight`) as Tensor4D;
+        if (this.deploy) {
+          // Conv + bias + ReLU in one (XNNPACK) kernel.
+          const bias = this.w(`${p}.conv.bias`);
+          x = tf.fused.conv2d({ x, filter, strides: strides[i]!, pad, bias, activation: 'relu' });
+        } else {
+          const y = tf.conv2d(x, filter, strides[i]!, pad);
+          x = tf.relu(this.batchNorm(y, `${p}.norm`, training)) as Tensor4D;
+        }
       });
       return x;
     });
@@ -149,6 +157,9 @@ export class NextVitBlock extends TorchNamedLayer {
   readonly deploy: boolean;
   /** Weight-name prefix, `features.{index}`. */
   readonly prefix: string;
+  /** MHCA's per-group conv kernels, kept between inference calls (freed by `dispose`). */
+  private readonly groupKernels = new GroupedKernelCache();
+  private readonly groupBiases = new GroupedKernelCache();
   constructor(args: NextVitBlockArgs) {
     super({ name: `features_${args.block.index}`, ...args });
     this.block = { ...args.block };
@@ -234,27 +245,42 @@ export class NextVitBlock extends TorchNamedLayer {
     const p = `${this.prefix}.${name}`;
     const pooled = stride === 2 ? avgPool2x2Ceil(x) : x;
     const y = this.deploy
-      ? pointwiseConv(pooled, this.w(`${p}.conv.weight`), this.w(`${p}.conv.bias`))
+      ? pointwiseConvFused(pooled, this.w(`${p}.conv.weight`), this.w(`${p}.conv.bias`))
       : this.batchNorm(pointwiseConv(pooled, this.w(`${p}.conv.weight`)), `${p}.norm`, training);
     return y as Tensor4D;
   }
 
   private mhca(x: Tensor4D, training: boolean): Tensor4D {
     const p = `${this.prefix}.mhca`;
-    const c = x.shape[3];
-    let y: Tensor = groupedConv2d(x, this.w(`${p}.group_conv3x3.weight`) as Tensor4D, c / this.headDim, 1, 1);
-    y = this.deploy ? tf.add(y, this.w(`${p}.group_conv3x3.bias`)) : this.batchNorm(y, `${p}.norm`, training);
-    return pointwiseConv(tf.relu(y), this.w(`${p}.projection.weight`)) as Tensor4D;
+    const groups = x.shape[3] / this.headDim;
+    const kernel = this.w(`${p}.group_conv3x3.weight`) as Tensor4D;
+    const cache = training ? {} : { cache: this.groupKernels, biasCache: this.groupBiases };
+    let y: Tensor;
+    if (this.deploy) {
+      // Folded BN: conv + bias + ReLU fused per group.
+      y = groupedConvSame(x, kernel, groups, {
+        ...cache,
+        bias: this.w(`${p}.group_conv3x3.bias`),
+        relu: true,
+      });
+    } else {
+      y = tf.relu(this.batchNorm(groupedConvSame(x, kernel, groups, cache), `${p}.norm`, training));
+    }
+    return pointwiseConv(y, this.w(`${p}.projection.weight`)) as Tensor4D;
   }
 
-  private mlp(x: Tensor): Tensor {
+  /** A 1×1 conv / linear with bias (and ReLU): fused into one product kernel in inference. */
+  private dense(x: Tensor, name: string, training: boolean, relu = false): Tensor {
+    const k = this.w(`${name}.weight`);
+    const b = this.w(`${name}.bias`);
+    if (!training) return pointwiseConvFused(x, k, b, relu);
+    const y = pointwiseConv(x, k, b);
+    return relu ? tf.relu(y) : y;
+  }
+
+  private mlp(x: Tensor, training: boolean): Tensor {
     const p = `${this.prefix}.mlp`;
-    const h = tf.relu(pointwiseConv(x, this.w(`${p}.conv1.weight`), this.w(`${p}.conv1.bias`)));
-    return pointwiseConv(h, this.w(`${p}.conv2.weight`), this.w(`${p}.conv2.bias`));
-  }
-
-  private linear(x: Tensor, name: string): Tensor {
-    return pointwiseConv(x, this.w(`${name}.weight`), this.w(`${name}.bias`));
+    return this.dense(this.dense(x, `${p}.conv1`, training, true), `${p}.conv2`, training);
   }
 
   /** E-MHSA on tokens `[b, n, c]`. */
@@ -263,7 +289,7 @@ export class NextVitBlock extends TorchNamedLayer {
     const [b, n, c] = tokens.shape;
     const heads = c / this.headDim;
     const d = this.headDim;
-    const q = this.linear(tokens, `${p}.q`);
+    const q = this.dense(tokens, `${p}.q`, training);
     let kvIn: Tensor = tokens;
     const r2 = this.block.srRatio ** 2;
     if (this.block.srRatio > 1) {
@@ -280,12 +306,12 @@ export class NextVitBlock extends TorchNamedLayer {
     const mTokens = kvIn.shape[1]!;
     const split = (t: Tensor, len: number) => tf.transpose(tf.reshape(t, [b, len, heads, d]), [0, 2, 1, 3]);
     const qh = split(q, n);
-    const kh = split(this.linear(kvIn, `${p}.k`), mTokens);
-    const vh = split(this.linear(kvIn, `${p}.v`), mTokens);
+    const kh = split(this.dense(kvIn, `${p}.k`, training), mTokens);
+    const vh = split(this.dense(kvIn, `${p}.v`, training), mTokens);
     const scores = tf.mul(batchMatMul(qh, kh, { transposeB: true }), d ** -0.5);
     const attn = tf.softmax(scores, -1);
     const out = tf.reshape(tf.transpose(batchMatMul(attn, vh), [0, 2, 1, 3]), [b, n, c]);
-    return this.linear(out, `${p}.proj`) as Tensor3D;
+    return this.dense(out, `${p}.proj`, training) as Tensor3D;
   }
 
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
@@ -304,7 +330,7 @@ export class NextVitBlock extends TorchNamedLayer {
       if (blk.type === 'ncb') {
         x = tf.add(x, this.dropPath(this.mhca(x, training), blk.dropPath, training)) as Tensor4D;
         const out = this.deploy ? x : this.batchNorm(x, `${p}.norm`, training);
-        return tf.add(x, this.dropPath(this.mlp(out), blk.dropPath, training));
+        return tf.add(x, this.dropPath(this.mlp(out, training), blk.dropPath, training));
       }
       const [bsz, h, w, cs] = x.shape;
       const cc = blk.outChannels - cs;
@@ -321,8 +347,21 @@ export class NextVitBlock extends TorchNamedLayer {
       ) as Tensor4D;
       const z = tf.concat([x, y], 3);
       const out = this.deploy ? z : this.batchNorm(z, `${p}.norm2`, training);
-      return tf.add(z, this.dropPath(this.mlp(out), blk.dropPath, training));
+      return tf.add(z, this.dropPath(this.mlp(out, training), blk.dropPath, training));
     });
+  }
+
+  /** Also frees the cached per-group kernels once the layer's weights go. */
+  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) this.clearKernelCache();
+    return result;
+  }
+
+  /** Frees the cached per-group conv kernels (rebuilt on the next inference call). */
+  clearKernelCache(): void {
+    this.groupKernels.dispose();
+    this.groupBiases.dispose();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -386,7 +425,8 @@ export class NextVitHead extends TorchNamedLayer {
         if (this.deploy) pooled = tf.add(tf.mul(pooled, this.w('norm.scale')), this.w('norm.shift'));
         return pooled;
       }
-      return pointwiseConv(pooled, this.w('proj_head.0.weight'), this.w('proj_head.0.bias'));
+      const conv = kwargs?.training === true ? pointwiseConv : pointwiseConvFused;
+      return conv(pooled, this.w('proj_head.0.weight'), this.w('proj_head.0.bias'));
     });
   }
   override getConfig(): tf.serialization.ConfigDict {

@@ -389,6 +389,8 @@ describe.each(testBackends())('Next-ViT layers on %s', (backend) => {
     const model = nextVitFromConfig(tinyConfig(), { inputSize: 64, seed: 2 });
     randomise(model, 9);
     const x = tf.randomUniform([2, 64, 64, 3], -1, 1, 'float32', 4);
+    // The first inference call caches MHCA's per-group kernels; later calls allocate nothing that stays.
+    tf.dispose(model.predict(x) as Tensor);
     await expectNoLeak(() => model.predict(x));
     const y = model.predict(x) as Tensor;
     expect(y.shape).toEqual([2, 5]);
@@ -443,6 +445,28 @@ describe.each(testBackends())('Next-ViT layers on %s', (backend) => {
     opt.dispose();
     tf.dispose([x, y, labels]);
     model.dispose();
+  });
+
+  it('inference caches per-group MHCA kernels, refreshes them when weights change, and frees them on dispose', () => {
+    const n0 = tf.memory().numTensors;
+    const model = nextVitFromConfig(tinyConfig(), { inputSize: 32, seed: 3 });
+    randomise(model, 4);
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5);
+    const y1 = model.predict(x) as Tensor;
+    const y2 = model.predict(x) as Tensor;
+    expectClose(y2, y1, { rtol: 0, atol: 0 });
+    // New weights (a new dataId for every variable): the cache must not serve the old slices.
+    randomise(model, 8);
+    const y3 = model.predict(x) as Tensor;
+    const fresh = nextVitFromConfig(tinyConfig(), { inputSize: 32, seed: 3 });
+    fresh.setWeights(model.getWeights());
+    const y4 = fresh.predict(x) as Tensor;
+    expectClose(y3, y4, { rtol: 1e-6, atol: 1e-6 });
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(y3, y1))).dataSync()[0])).toBeGreaterThan(1e-3);
+    tf.dispose([x, y1, y2, y3, y4]);
+    fresh.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
   });
 
   it('rejects wrong channels and too-small inputs with ShapeError', () => {

@@ -13,6 +13,12 @@
  *
  * @module
  */
+
+export {
+  type HookedTraceOptions,
+  type HookedTraces,
+  hookedGaussNewtonTraces,
+} from './model/hookedTraces.js';
 export {
   type CalibrateLatencyOptions,
   calibrateLatencyModel,
@@ -39,6 +45,7 @@ export {
   type WeightConfig,
   type WeightHookOptions,
   weightOnlySize,
+  weightPerturbations,
   withQuantizedWeights,
 } from './model/weightHook.js';
 export {
@@ -87,6 +94,14 @@ export {
   searchMixedPrecision,
 } from './search/searchMixedPrecision.js';
 export {
+  searchWeightOnly,
+  type WeightOnlySearchOptions,
+  type WeightOnlySearchResult,
+} from './search/weightOnlySearch.js';
+export {
+  gaussNewtonVectorProduct,
+  HUTCHINSON_ESTIMATORS,
+  type HutchinsonEstimator,
   type HutchinsonOptions,
   type HutchinsonResult,
   HVP_METHODS,
@@ -94,6 +109,7 @@ export {
   type HvpOptions,
   hessianVectorProduct,
   hutchinsonTrace,
+  type ParamLogits,
   type ParamLoss,
   type PowerIterationOptions,
   topHessianEigenvalue,

@@ -1,7 +1,14 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { foldNextVitBatchNorm, type NextVitConfig, nextVitFromConfig } from '@tensorloom/backbones';
 import { type Rng, rng, type TourContext, type TourResult, type TourRow, tf } from '@tensorloom/core';
-import { quantizableWeights, weightOnlySize, withQuantizedWeights } from '../model/weightHook.js';
+import { hookedGaussNewtonTraces } from '../model/hookedTraces.js';
+import {
+  quantizableWeights,
+  type WeightConfig,
+  weightOnlySize,
+  withQuantizedWeights,
+} from '../model/weightHook.js';
+import { searchWeightOnly } from '../search/weightOnlySearch.js';
 
 /** The tiny Next-ViT of the demo: every block type (NCB, NTB with E-MHSA and MHCA), 32×32 inputs. */
 export function tinyNextVitConfig(): NextVitConfig {
@@ -84,6 +91,49 @@ export async function runNextVitWeightHookDemo(ctx: TourContext): Promise<TourRe
         setting: `${setting}; size ${(weightOnlySize(weights, config) / floatBits).toFixed(3)}× float32 kernels`,
       });
     }
+    // weight-only bisection over the 8/4-bit kernels (perturbation order): keep the fidelity 1 − relative
+    // logit error within 5% of its all-8-bit value
+    const fidelity = (config: WeightConfig) =>
+      withQuantizedWeights(model, config, () =>
+        tf.tidy(() => {
+          const y = model.predict(x) as Tensor;
+          return 1 - tf.div(tf.norm(tf.sub(y, float)), tf.norm(float)).dataSync()[0]!;
+        }),
+      );
+    const r = await searchWeightOnly(model, { evaluate: fidelity, tolerance: 0.05, signal: ctx.signal });
+    const at4 = Object.values(r.config).filter((p) => p === 4).length;
+    rows.push({
+      metric:
+        'Next-ViT weight-only search (8/4 bits, fidelity within 5% of W8): size vs W8 / fidelity / evaluations',
+      value: `${(r.size / r.baselineSize).toFixed(3)}× / ${(100 * r.metric).toFixed(2)}% / ${r.evaluations}`,
+      reference: `W8 fidelity ${(100 * r.baseline).toFixed(2)}%; ≤ ${Math.ceil(Math.log2(weights.length)) + 2} evaluations`,
+      pass: r.evaluations <= Math.ceil(Math.log2(weights.length)) + 2 && r.size < r.baselineSize,
+      setting: `${at4} of ${weights.length} kernels at 4 bits (least relative perturbation first; fidelity = 1 − relative logit error)`,
+    });
+    // the same search ordered by HAWQ scores from Gauss–Newton block traces through the hook (G needs no labels)
+    const traceInputs = ctx.quick ? tf.slice(x, [0], [4]) : x;
+    const traces = await hookedGaussNewtonTraces(model, {
+      inputs: traceInputs,
+      seed: ctx.seed,
+      maxSamples: ctx.quick ? 15 : 100,
+      signal: ctx.signal,
+    });
+    if (traceInputs !== x) traceInputs.dispose();
+    const h = await searchWeightOnly(model, {
+      evaluate: fidelity,
+      tolerance: 0.05,
+      order: 'hawq',
+      traces: traces.perParameter,
+      signal: ctx.signal,
+    });
+    rows.push({
+      metric:
+        'Next-ViT weight-only search, HAWQ order from Gauss–Newton traces: size vs W8 / fidelity / evaluations',
+      value: `${(h.size / h.baselineSize).toFixed(3)}× / ${(100 * h.metric).toFixed(2)}% / ${h.evaluations}`,
+      reference: `perturbation order: ${(r.size / r.baselineSize).toFixed(3)}×; ≤ ${Math.ceil(Math.log2(weights.length)) + 2} evaluations`,
+      pass: h.evaluations <= Math.ceil(Math.log2(weights.length)) + 2 && h.size < h.baselineSize,
+      setting: `${Object.values(h.config).filter((p) => p === 4).length} of ${weights.length} kernels at 4 bits; Hutch++ with ${traces.hessianVectorProducts} Gauss–Newton products through the weight hook on ${traceInputs.shape[0]} inputs`,
+    });
     tf.dispose([float, floatTop]);
   } finally {
     x.dispose();

@@ -362,6 +362,15 @@ export class QuantizedModel {
     return (kernels: Tensor[]) => softmaxCrossEntropy(this.run(inputs, {}, true, kernels), targets);
   }
 
+  /**
+   * The float logits as a function of the quantisable layers' kernels (in {@link layers} order), on fixed
+   * inputs: what {@link gaussNewtonVectorProduct} linearises.
+   */
+  paramLogits(inputs: Tensor): (kernels: Tensor[]) => Tensor {
+    this.check();
+    return (kernels: Tensor[]) => this.run(inputs, {}, true, kernels);
+  }
+
   /** Model size in bits: Σ kernel params × weight bits + bias params × 32. */
   size(config: BitConfig = {}): number {
     this.validateConfig(config);

@@ -87,6 +87,34 @@ export function weightOnlySize(weights: readonly HookedWeight[], config: WeightC
 }
 
 /**
+ * The relative weight perturbation `‖Q_p(W) − W‖² / ‖W‖²` (or, with `relative = false`, `‖Q_p(W) − W‖²`) of
+ * every hooked weight at precision `p` (the same quantiser as {@link withQuantizedWeights}), by weight name; the
+ * default ordering of {@link searchWeightOnly}.
+ *
+ * @throws {@link ArgumentError} for a non-model, bad options or a bad precision
+ */
+export function weightPerturbations(
+  model: LayersModel,
+  p: Precision,
+  options: WeightHookOptions = {},
+  relative = true,
+): Record<string, number> {
+  assertPrecision(p, 'precision');
+  const perChannel = options.perChannel ?? true;
+  const scheme = options.scheme ?? 'symmetric';
+  return Object.fromEntries(
+    collect(model, options).map(({ info, variable }) => {
+      const [num, den] = tf.tidy(() => {
+        const w = variable.read();
+        const q = quantizeWeight(w, p, info.layerClass, perChannel, scheme);
+        return [tf.sum(tf.square(tf.sub(q, w))).dataSync()[0]!, tf.sum(tf.square(w)).dataSync()[0]!];
+      });
+      return [info.name, !relative ? num! : den! > 0 ? num! / den! : 0];
+    }),
+  );
+}
+
+/**
  * The weight quantisation hook, for layers that {@link quantizeModel} cannot wrap (custom layers whose forward
  * pass reads its own variables): quantises the named weight variables **in place** (fake quantisation:
  * `variable.write(Q_b(W))`, per output channel by default, or float16/bfloat16 rounding), runs `fn`, and

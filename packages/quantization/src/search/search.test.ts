@@ -120,6 +120,21 @@ describe('searchMixedPrecision and the exhaustive frontier (wasm)', () => {
       expect(r.cost).toBeLessThanOrEqual(r.baselineCost);
       expect(events).toContain('hutchinson');
     }
+    // Hutch++ with Gauss–Newton products, passed through to layerHessianTraces
+    const pp = await searchMixedPrecision(qm, {
+      calibration: { inputs, targets },
+      evaluate,
+      tolerance: 0.05,
+      candidates: [8, 3],
+      order: 'hessian',
+      hutchinsonSamples: 12,
+      traceEstimator: 'hutch++',
+      traceMethod: 'gauss-newton',
+      seed: 2,
+    });
+    expect(pp.traces?.method).toBe('gauss-newton');
+    expect(pp.traces?.hessianVectorProducts).toBe(12);
+    expect(pp.traces?.samples).toBe(12 - 2 * 4);
   });
 
   it('supports size and latency costs; frontier is non-dominated', async () => {

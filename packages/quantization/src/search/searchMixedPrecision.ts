@@ -2,6 +2,7 @@ import { ArgumentError, assertNumber, describeValue, type ProgressEvent } from '
 import type { LatencyModel } from '../model/latency.js';
 import { assertPrecision, type BitConfig, type Precision, precisionBits } from '../model/precision.js';
 import type { QuantizedModel } from '../model/quantizedModel.js';
+import type { HutchinsonEstimator, HvpMethod } from '../sensitivity/hessian.js';
 import {
   assertCalibration,
   augmentedSensitivity,
@@ -63,8 +64,12 @@ export interface SearchOptions {
   traces?: LayerHessianTraces;
   /** Seed of the Hutchinson probes (default 0). */
   seed?: number;
-  /** Hutchinson probes (default 100). */
+  /** Hutchinson probes (default 100; with `traceEstimator: 'hutch++'`, the product budget). */
   hutchinsonSamples?: number;
+  /** Trace estimator when traces are estimated here (default `'hutchinson'`; see {@link layerHessianTraces}). */
+  traceEstimator?: HutchinsonEstimator;
+  /** Product method when traces are estimated here (default: by model; `'gauss-newton'` for relu conv nets). */
+  traceMethod?: HvpMethod | 'gauss-newton';
   /** Progress events (`'sensitivity'`, `'search'`). */
   onProgress?: (event: ProgressEvent) => void;
   /** Abort. */
@@ -205,6 +210,8 @@ export async function searchMixedPrecision(
       calibration: options.calibration,
       seed: options.seed ?? 0,
       maxSamples: options.hutchinsonSamples ?? 100,
+      ...(options.traceEstimator === undefined ? {} : { estimator: options.traceEstimator }),
+      ...(options.traceMethod === undefined ? {} : { method: options.traceMethod }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -1,7 +1,12 @@
 import { ArgumentError, eigh, rng, ShapeError, TensorloomError, tf } from '@tensorloom/core';
 import { expectClose, expectNoLeak, gradCheck, testBackends, useBackend } from '@tensorloom/core/test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hessianVectorProduct, hutchinsonTrace, topHessianEigenvalue } from './hessian.js';
+import {
+  gaussNewtonVectorProduct,
+  hessianVectorProduct,
+  hutchinsonTrace,
+  topHessianEigenvalue,
+} from './hessian.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { exp2, tanh2 } from './secondOrder.js';
 
@@ -184,6 +189,197 @@ describe.each(testBackends())('Hessian tools on %s', (backend) => {
     const pw = await topHessianEigenvalue(loss2, [w2], { seed: 1, tolerance: 1e-6, maxIterations: 300 });
     expect(Math.abs(Math.abs(pw.eigenvalue) - top) / top).toBeLessThan(1e-3);
     tf.dispose([x, t, w1, w2]);
+  });
+
+  it('Hutch++ is exact once the sketch spans the Hessian range (softmax regression, 12 parameters)', async () => {
+    const loss = softmaxLoss();
+    const w = tf.tensor2d(W0, [d, k]);
+    const r = await hutchinsonTrace(loss, [w], {
+      seed: 3,
+      maxSamples: 30,
+      sketchSize: 14,
+      estimator: 'hutch++',
+      tolerance: 0,
+      method: 'double-backprop',
+    });
+    // H has rank d(k − 1) = 8 (adding one vector to every class's weights leaves the softmax unchanged): the
+    // 14-column sketch spans its range, so the deflated rest lies in its null space and contributes zero
+    expect(r.sketchRank).toBe(d * (k - 1));
+    expect(r.samples).toBe(30 - 14 - 8);
+    expect(Math.abs(r.trace - exactTrace(W0))).toBeLessThan(1e-4 * exactTrace(W0));
+    expect(r.hessianVectorProducts).toBe(30);
+    expect(Math.abs(r.trace - exactTrace(W0)) / exactTrace(W0)).toBeLessThan(1e-4);
+    w.dispose();
+  });
+
+  it('Hutch++ per-block traces of a tanh MLP match the exact Hessian within their statistical error', async () => {
+    const gg = rng(4);
+    const x = tf.tensor2d(
+      Array.from({ length: 8 * 3 }, () => gg.normal()),
+      [8, 3],
+    );
+    const t = tf.tensor2d(
+      Array.from({ length: 8 * 2 }, () => gg.normal()),
+      [8, 2],
+    );
+    const loss = ([w1, w2]: tf.Tensor[]) =>
+      tf.mean(tf.square(tf.sub(tf.matMul(tanh2(tf.matMul(x, w1 as tf.Tensor2D)), w2 as tf.Tensor2D), t)));
+    const w1 = tf.tensor2d(
+      Array.from({ length: 15 }, () => 0.7 * gg.normal()),
+      [3, 5],
+    );
+    const w2 = tf.tensor2d(
+      Array.from({ length: 10 }, () => 0.7 * gg.normal()),
+      [5, 2],
+    );
+    const params = [w1, w2];
+    // the exact Hessian (25×25) column by column: H e_j by double backprop
+    const exactBlock = [0, 0];
+    for (let j = 0; j < 25; j++) {
+      const e = Float32Array.from({ length: 25 }, (_, i) => (i === j ? 1 : 0));
+      const v = [tf.tensor(e.subarray(0, 15), [3, 5]), tf.tensor(e.subarray(15), [5, 2])];
+      const hv = hessianVectorProduct(loss, params, v, { method: 'double-backprop' });
+      const col = [...hv[0]!.dataSync(), ...hv[1]!.dataSync()];
+      exactBlock[j < 15 ? 0 : 1]! += col[j]!;
+      tf.dispose([...v, ...hv]);
+    }
+    // budget 45 with a 6-column sketch: rank 6 < 25, so the deflated rest is estimated (33 probes)
+    const r = await hutchinsonTrace(loss, params, {
+      seed: 12,
+      maxSamples: 45,
+      sketchSize: 6,
+      estimator: 'hutch++',
+      tolerance: 0,
+    });
+    expect(r.sketchRank).toBe(6);
+    expect(r.samples).toBe(33);
+    expect(r.hessianVectorProducts).toBe(45);
+    for (let i = 0; i < 2; i++) {
+      expect(r.standardErrors[i]!).toBeGreaterThan(0);
+      expect(Math.abs(r.traces[i]! - exactBlock[i]!)).toBeLessThan(4 * r.standardErrors[i]! + 1e-4);
+    }
+    expect(r.trace).toBeCloseTo(r.traces[0]! + r.traces[1]!, 10);
+    tf.dispose([x, t, w1, w2]);
+  });
+
+  it('Hutch++ has a far smaller error than Hutchinson at the same budget when a few eigenvalues dominate', async () => {
+    // L(w) = ½ wᵀ A w, A = 50·U Uᵀ + I with U 40×3 orthonormal: Tr A = 150 + 40 = 190
+    const P = 40;
+    const gg = rng(21);
+    const cols: number[][] = [];
+    for (let j = 0; j < 3; j++) {
+      const c = Array.from({ length: P }, () => gg.normal());
+      for (const q of cols) {
+        const proj = c.reduce((s, ci, i) => s + ci * q[i]!, 0);
+        for (let i = 0; i < P; i++) c[i] = c[i]! - proj * q[i]!;
+      }
+      const nrm = Math.hypot(...c);
+      cols.push(c.map((ci) => ci / nrm));
+    }
+    const A = Array.from({ length: P }, (_, i) =>
+      Array.from(
+        { length: P },
+        (_, j) => (i === j ? 1 : 0) + 50 * cols.reduce((s, c) => s + c[i]! * c[j]!, 0),
+      ),
+    );
+    const At = tf.tensor2d(A);
+    const loss = ([w]: tf.Tensor[]) => tf.mul(0.5, tf.sum(tf.mul(w!, tf.matMul(At, w as tf.Tensor2D))));
+    const w = tf.zeros([P, 1]);
+    const errors = { hutchinson: 0, 'hutch++': 0 };
+    for (let seed = 0; seed < 8; seed++) {
+      for (const estimator of ['hutchinson', 'hutch++'] as const) {
+        const r = await hutchinsonTrace(loss, [w], { seed, maxSamples: 24, tolerance: 0, estimator });
+        expect(r.hessianVectorProducts).toBe(24);
+        errors[estimator] += (r.trace - 190) ** 2 / 8;
+      }
+    }
+    // Hutchinson's variance here is 2(‖A‖_F² − Σ A_ii²)/24 ≈ 640 (s.d. ≈ 25); Hutch++ deflates the three spikes
+    expect(Math.sqrt(errors['hutch++'])).toBeLessThan(0.2 * Math.sqrt(errors.hutchinson));
+    expect(Math.sqrt(errors['hutch++'])).toBeLessThan(0.05 * 190);
+    await expectNoLeak(() => hutchinsonTrace(loss, [w], { seed: 1, maxSamples: 9, estimator: 'hutch++' }));
+    await expect(
+      hutchinsonTrace(loss, [w], { seed: 1, estimator: 'hutch++', blockwise: true }),
+    ).rejects.toThrow(ArgumentError);
+    await expect(
+      hutchinsonTrace(loss, [w], { seed: 1, maxSamples: 10, estimator: 'hutch++', sketchSize: 5 }),
+    ).rejects.toThrow(/sketchSize: expected 2·sketchSize < maxSamples \(10\)/);
+    await expect(hutchinsonTrace(loss, [w], { seed: 1, sketchSize: 3 })).rejects.toThrow(
+      /sketchSize: only used with estimator 'hutch\+\+'/,
+    );
+    await expect(hutchinsonTrace(loss, [w], { seed: 1, estimator: 'hutch' as never })).rejects.toThrow(
+      /estimator: expected one of/,
+    );
+    await expect(hutchinsonTrace(loss, [w], { seed: 1, operator: 3 as never })).rejects.toThrow(
+      /operator: expected a function/,
+    );
+    // a custom operator replaces the loss Hessian: here 2·A, so the estimate doubles exactly with Hutch++'s
+    // sketch spanning the three spikes and the same probes
+    const twice = (v: tf.Tensor[]) => [tf.tidy(() => tf.mul(2, tf.matMul(At, v[0] as tf.Tensor2D)))];
+    const a1 = await hutchinsonTrace(loss, [w], {
+      seed: 4,
+      maxSamples: 24,
+      tolerance: 0,
+      estimator: 'hutch++',
+    });
+    const a2 = await hutchinsonTrace(loss, [w], {
+      seed: 4,
+      maxSamples: 24,
+      tolerance: 0,
+      estimator: 'hutch++',
+      operator: twice,
+    });
+    expect(a2.method).toBe('operator');
+    expect(a2.trace).toBeCloseTo(2 * a1.trace, 2);
+    tf.dispose([At, w]);
+  });
+
+  it('Gauss–Newton products: equal H·v for softmax regression, and the Hessian diagonal blocks of a relu net', () => {
+    // linear logits: G = H exactly
+    const x0 = tf.tensor2d(X);
+    const w = tf.tensor2d(W0, [d, k]);
+    const vArr = Array.from({ length: d * k }, () => g.normal());
+    const v = tf.tensor2d(vArr, [d, k]);
+    const [gv] = gaussNewtonVectorProduct(([q]) => tf.matMul(x0, q as tf.Tensor2D), [w], [v]);
+    expectClose(gv!, exactHv(W0, vArr), { rtol: 1e-3, atol: 1e-4 });
+    // relu net x → relu(x W1) W2: logits are linear in W1 alone and in W2 alone, so G_ii = H_ii; the
+    // off-diagonal blocks differ (H has the extra term ∂²z/∂W1∂W2)
+    const gg = rng(8);
+    const x = tf.tensor2d(
+      Array.from({ length: 10 * 3 }, () => gg.normal()),
+      [10, 3],
+    );
+    const y = tf.oneHot(
+      Array.from({ length: 10 }, () => gg.int(3)),
+      3,
+    );
+    const logits = ([w1, w2]: tf.Tensor[]) =>
+      tf.matMul(tf.relu(tf.matMul(x, w1 as tf.Tensor2D)), w2 as tf.Tensor2D);
+    const loss = (ps: tf.Tensor[]) => softmaxCrossEntropy(logits(ps), y);
+    const w1 = tf.tensor2d(
+      Array.from({ length: 12 }, () => gg.normal()),
+      [3, 4],
+    );
+    const w2 = tf.tensor2d(
+      Array.from({ length: 12 }, () => gg.normal()),
+      [4, 3],
+    );
+    let offDiagonalGap = 0;
+    for (let j = 0; j < 24; j++) {
+      const e = Float32Array.from({ length: 24 }, (_, i) => (i === j ? 1 : 0));
+      const basis = [tf.tensor(e.subarray(0, 12), [3, 4]), tf.tensor(e.subarray(12), [4, 3])];
+      const hv = hessianVectorProduct(loss, [w1, w2], basis, { method: 'double-backprop' });
+      const gvj = gaussNewtonVectorProduct(logits, [w1, w2], basis);
+      const own = j < 12 ? 0 : 1;
+      expectClose(gvj[own]!, hv[own]!.dataSync(), { rtol: 1e-3, atol: 1e-4 });
+      offDiagonalGap += tf.tidy(() => tf.sum(tf.abs(tf.sub(gvj[1 - own]!, hv[1 - own]!))).dataSync()[0]!);
+      tf.dispose([...basis, ...hv, ...gvj]);
+    }
+    expect(offDiagonalGap).toBeGreaterThan(1e-2);
+    expect(() => gaussNewtonVectorProduct(logits, [w1, w2], [w1])).toThrow(ShapeError);
+    expect(() => gaussNewtonVectorProduct((ps) => tf.sum(logits(ps)), [w1, w2], [w1, w2])).toThrow(
+      /logits: expected a \[n, classes\] tensor/,
+    );
+    tf.dispose([x0, w, v, gv, x, y, w1, w2]);
   });
 
   it('documents the tfjs trap: tf.exp saves a disconnected output, so double backprop through it fails', () => {

@@ -75,6 +75,66 @@ describe('layer sensitivities (wasm)', () => {
     tf.dispose([h, p, logits]);
   });
 
+  it("Gauss–Newton products + Hutch++ give a relu CNN's exact layer traces (per-sample gradient identity)", async () => {
+    // logits piecewise linear in each kernel alone ⇒ Tr(H_ii) = (1/N) Σ_n Σ_c p_nc ‖∇_i CE(x_n, e_c)‖²
+    const cnn = tf.sequential({
+      layers: [
+        tf.layers.reshape({ targetShape: [5, 5, 1], inputShape: [25] }),
+        tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', name: 'conv' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, name: 'head' }),
+      ],
+    });
+    const g = rng(17);
+    cnn.setWeights(
+      cnn.getWeights().map((w) => tf.tensor(Float32Array.from(g.normalArray(w.size, 0, 0.5)), w.shape)),
+    );
+    const q = quantizeModel(cnn);
+    const x = tf.tensor2d(Array.from({ length: 8 }, () => Array.from({ length: 25 }, () => g.normal())));
+    const y = tf.oneHot(
+      Array.from({ length: 8 }, () => g.int(3)),
+      3,
+    );
+    const probs = tf.tidy(() => tf.softmax(q.logits(x)).arraySync() as number[][]);
+    const exact = [0, 0];
+    for (let n = 0; n < 8; n++) {
+      for (let c = 0; c < 3; c++) {
+        const sq = tf.tidy(() => {
+          const f = q.paramLoss(tf.slice(x, [n, 0], [1, 25]), tf.oneHot([c], 3).cast('float32'));
+          const grads = tf.grads((...ks: tf.Tensor[]) => f(ks) as tf.Scalar)(q.kernels());
+          return grads.map((gr) => tf.sum(tf.square(gr)).dataSync()[0]!);
+        });
+        for (let b = 0; b < 2; b++) exact[b]! += (probs[n]![c]! * sq[b]!) / 8;
+      }
+    }
+    const r = await layerHessianTraces(q, {
+      calibration: { inputs: x, targets: y },
+      seed: 2,
+      maxSamples: 60,
+      tolerance: 0,
+      estimator: 'hutch++',
+      method: 'gauss-newton',
+    });
+    expect(r.method).toBe('gauss-newton');
+    expect(r.hessianVectorProducts).toBe(60);
+    expect(Math.abs(r.traces.conv! - exact[0]!)).toBeLessThan(4 * r.standardErrors.conv! + 1e-3 * exact[0]!);
+    expect(Math.abs(r.traces.head! - exact[1]!)).toBeLessThan(4 * r.standardErrors.head! + 1e-3 * exact[1]!);
+    await expectNoLeak(() =>
+      layerHessianTraces(q, {
+        calibration: { inputs: x, targets: y },
+        seed: 1,
+        maxSamples: 6,
+        method: 'gauss-newton',
+      }),
+    );
+    await expect(
+      layerHessianTraces(q, { calibration: { inputs: x, targets: y }, seed: 1, method: 'newton' as never }),
+    ).rejects.toThrow(/method: expected one of/);
+    q.dispose();
+    cnn.dispose();
+    tf.dispose([x, y]);
+  });
+
   it('HAWQ score = average trace × ‖Q(W) − W‖², with the perturbation from a float64 hand quantisation', async () => {
     const r = await layerHessianTraces(qm, { calibration: { inputs, targets }, seed: 1, maxSamples: 20 });
     const scores = hawqScores(qm, r, 4);

@@ -2,7 +2,14 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { ArgumentError, assertOneOf, describeValue, type ProgressEvent } from '@tensorloom/core';
 import { assertPrecision, type BitConfig, type Precision } from '../model/precision.js';
 import type { QuantizedModel } from '../model/quantizedModel.js';
-import { type HutchinsonOptions, type HvpMethod, hutchinsonTrace } from './hessian.js';
+import {
+  gaussNewtonVectorProduct,
+  type HutchinsonEstimator,
+  type HutchinsonOptions,
+  HVP_METHODS,
+  type HvpMethod,
+  hutchinsonTrace,
+} from './hessian.js';
 
 /** Calibration data: inputs and one-hot targets. */
 export interface CalibrationData {
@@ -49,8 +56,15 @@ export interface LayerHessianOptions {
   targetRelativeError?: number;
   /** One probe per layer instead of one shared probe (see {@link HutchinsonOptions}; L HVPs per sample). */
   blockwise?: boolean;
-  /** HVP method; default double backprop where the model is twice differentiable in tfjs, else finite differences. */
-  method?: HvpMethod;
+  /** Trace estimator (default `'hutchinson'`; `'hutch++'`: `maxSamples` is the HVP budget, see {@link HutchinsonOptions}). */
+  estimator?: HutchinsonEstimator;
+  /**
+   * Product method: an {@link HvpMethod} (default double backprop where the model is twice differentiable in
+   * tfjs, else finite differences), or `'gauss-newton'`: {@link gaussNewtonVectorProduct} on the model's
+   * logits, whose diagonal blocks equal the Hessian's for relu/linear networks (exact block traces in
+   * expectation, also for convolutions, where finite differences of the gradient are biased by relu kinks).
+   */
+  method?: HvpMethod | 'gauss-newton';
   /** Progress events. */
   onProgress?: (event: ProgressEvent) => void;
   /** Abort. */
@@ -69,8 +83,8 @@ export interface LayerHessianTraces {
   samples: number;
   /** Hessian-vector products used. */
   hessianVectorProducts: number;
-  /** HVP method used. */
-  method: 'double-backprop' | 'finite-difference';
+  /** Product method used. */
+  method: 'double-backprop' | 'finite-difference' | 'gauss-newton';
 }
 
 /**
@@ -85,16 +99,22 @@ export async function layerHessianTraces(
 ): Promise<LayerHessianTraces> {
   assertCalibration(options.calibration);
   const method = options.method ?? (model.secondOrderSafe ? 'auto' : 'finite-difference');
+  assertOneOf(method, [...HVP_METHODS, 'gauss-newton'] as const, 'method');
   const loss = model.paramLoss(options.calibration.inputs, options.calibration.targets);
-  const r = await hutchinsonTrace(loss, model.kernels(), {
+  const kernels = model.kernels();
+  const logits = model.paramLogits(options.calibration.inputs);
+  const r = await hutchinsonTrace(loss, kernels, {
     seed: options.seed,
-    method,
+    ...(method === 'gauss-newton'
+      ? { operator: (v: Tensor[]) => gaussNewtonVectorProduct(logits, kernels, v) }
+      : { method }),
     ...(options.maxSamples === undefined ? {} : { maxSamples: options.maxSamples }),
     ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
     ...(options.targetRelativeError === undefined
       ? {}
       : { targetRelativeError: options.targetRelativeError }),
     ...(options.blockwise === undefined ? {} : { blockwise: options.blockwise }),
+    ...(options.estimator === undefined ? {} : { estimator: options.estimator }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -105,7 +125,7 @@ export async function layerHessianTraces(
     standardErrors: Object.fromEntries(names.map((n, i) => [n, r.standardErrors[i]!])),
     samples: r.samples,
     hessianVectorProducts: r.hessianVectorProducts,
-    method: r.method,
+    method: r.method === 'operator' ? 'gauss-newton' : r.method,
   };
 }
 

@@ -125,6 +125,34 @@ describe.each(testBackends())('gatherColumns / scatterColumns on %s', (backend) 
     tf.dispose(x);
   });
 
+  it('follows an Int32Array index mutated after use (no stale prepared or heap copies)', () => {
+    const n = 7;
+    const xv = Array.from({ length: 3 * n }, (_, i) => i * 1.5 - 4);
+    const x = tf.tensor2d(xv, [3, n]);
+    const idx = Int32Array.of(6, 2, 0, 5, -1, 3);
+    const first = gatherColumns(x, idx);
+    expect(Array.from(first.dataSync())).toEqual(gatherRef(xv, n, Array.from(idx)));
+    idx[0] = 1;
+    idx[4] = 4;
+    const second = gatherColumns(x, idx);
+    expect(Array.from(second.dataSync())).toEqual(gatherRef(xv, n, Array.from(idx)));
+    // the gradient (a scatter) follows the indices of its own forward call
+    const y = tf.tensor2d(
+      Array.from({ length: 3 * idx.length }, (_, i) => i - 5),
+      [3, idx.length],
+    );
+    const s = scatterColumns(y, idx, n);
+    idx[1] = 6;
+    const s2 = scatterColumns(y, idx, n);
+    expect(Array.from(s.dataSync())).toEqual(scatterRef(Array.from(y.dataSync()), [1, 2, 0, 5, 4, 3], n));
+    expect(Array.from(s2.dataSync())).toEqual(scatterRef(Array.from(y.dataSync()), Array.from(idx), n));
+    // an index made out of range after validation is rejected, not read past the row
+    idx[2] = n;
+    expect(() => gatherColumns(x, idx)).toThrow(/indices\[2\] must be in \[-1, 7\)/);
+    expect(() => scatterColumns(y, idx, n)).toThrow(ArgumentError);
+    tf.dispose([x, first, second, y, s, s2]);
+  });
+
   it('runs the WebAssembly gather loop on WASM (JS loops elsewhere)', () => {
     expect(wasmGatherActive()).toBe(backend === 'wasm');
   });

@@ -85,7 +85,14 @@ export function wasmGatherActive(): boolean {
   return tf.getBackend() === 'wasm' && heap.wasm !== undefined && wasmGatherFor(heap.wasm) !== null;
 }
 
-/** Byte offset of `safe` (as byte offsets within a row) on the module's heap, copied there once. */
+/** Copies `safe` (as byte offsets within a row) onto the module's heap; the caller frees the pointer. */
+function copyToHeap(module: EmscriptenModule, safe: Int32Array): number {
+  const pointer = module._malloc(Math.max(4, 4 * safe.length));
+  new Int32Array(module.HEAPU8.buffer, pointer, safe.length).set(safe.map((k) => 4 * k));
+  return pointer;
+}
+
+/** Byte offset of `safe` on the module's heap for a private index copy (see {@link checkIndices}), copied once. */
 function heapIndex(module: EmscriptenModule, idx: Int32Array, safe: Int32Array): number {
   let table = heapIndices.get(module);
   if (!table) {
@@ -94,8 +101,7 @@ function heapIndex(module: EmscriptenModule, idx: Int32Array, safe: Int32Array):
   }
   const hit = table.get(idx);
   if (hit !== undefined) return hit;
-  const pointer = module._malloc(Math.max(4, 4 * safe.length));
-  new Int32Array(module.HEAPU8.buffer, pointer, safe.length).set(safe.map((k) => 4 * k));
+  const pointer = copyToHeap(module, safe);
   table.set(idx, pointer);
   heapFree.register(idx, { module, pointer });
   return pointer;
@@ -119,7 +125,14 @@ function gatherOnHeap(
   if (runs !== null) return false; // long runs: block copies in JS are faster
   const rows = rowsOf(x);
   if (rows === 0 || idx.length === 0) return true;
-  fn(xInfo.memoryOffset, oInfo.memoryOffset, heapIndex(module, idx, safe), rows, nIn, idx.length);
+  // a private (reused) index keeps its heap copy; a one-off index (from a number[]) is freed right away
+  const cached = privateCopies.has(idx);
+  const pointer = cached ? heapIndex(module, idx, safe) : copyToHeap(module, safe);
+  try {
+    fn(xInfo.memoryOffset, oInfo.memoryOffset, pointer, rows, nIn, idx.length);
+  } finally {
+    if (!cached) module._free(pointer);
+  }
   if (zeros.length > 0) {
     const os = heap.typedArrayFromHeap(out);
     for (let r = 0; r < rows; r++)
@@ -270,10 +283,23 @@ function hasKernel(): boolean {
   return true;
 }
 
-/** Largest index of each array already checked to lie in [−1, ·) (so any bound above it passes). */
-const validated = new WeakMap<Int32Array, number>();
+/**
+ * Per caller `Int32Array`: a private copy of its indices (validated, with its largest index), which every cache
+ * below (prepared loops, the heap copy) is keyed by. Each call compares the caller's array with the copy (O(n),
+ * small next to the gather's rows × n), so an index mutated after use is validated and prepared afresh instead of
+ * running stale (or out-of-range) cached indices.
+ */
+const owned = new WeakMap<Int32Array, { copy: Int32Array; top: number }>();
+/** The private copies of {@link owned} (their heap copies are kept; other index arrays are one-off). */
+const privateCopies = new WeakSet<Int32Array>();
 
-/** Checks (once per Int32Array) that every index is an integer in [−1, bound). */
+function sameContents(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/** Checks that every index is an integer in [−1, bound); returns an index array that nobody else mutates. */
 function checkIndices(indices: Int32Array | readonly number[], bound: number, name: string): Int32Array {
   const rangeError = (j: number, v: number): ArgumentError =>
     new ArgumentError(`${name}[${j}] must be in [-1, ${bound}) (−1 = zero column), got ${v}`);
@@ -284,16 +310,18 @@ function checkIndices(indices: Int32Array | readonly number[], bound: number, na
     });
     return Int32Array.from(indices as number[]);
   }
-  const max = validated.get(indices);
-  if (max !== undefined && max < bound) return indices;
+  const hit = owned.get(indices);
+  if (hit !== undefined && hit.top < bound && sameContents(hit.copy, indices)) return hit.copy;
   let top = -1;
   for (let j = 0; j < indices.length; j++) {
     const v = indices[j] as number;
     if (v < -1 || v >= bound) throw rangeError(j, v);
     if (v > top) top = v;
   }
-  validated.set(indices, top);
-  return indices;
+  const copy = indices.slice();
+  owned.set(indices, { copy, top });
+  privateCopies.add(copy);
+  return copy;
 }
 
 function checkTensor(x: Tensor, name: string): void {
@@ -361,7 +389,8 @@ function scatterOp(idx: Int32Array, size: number): (x: Tensor) => Tensor {
  * 0.6 ns per element, against ≈ 30 for `tf.gather` on WASM), or JS block copies where the index has long
  * contiguous runs; on the CPU backend a JS loop over its arrays; elsewhere
  * `tf.gather`. Meant for constant permutations and layout changes inside models (reordering, interleaving,
- * column blocks); an `Int32Array` index is validated and prepared once and should be reused across calls.
+ * column blocks); an `Int32Array` index is validated and prepared once and should be reused across calls (it is
+ * compared with its prepared copy on every call, so mutating it afterwards is safe but prepares it again).
  *
  * @param x - float32 or int32 tensor `[..., n]`
  * @param indices - integers in [−1, n), length = the new last axis

@@ -24,7 +24,16 @@ interface Report {
   auto?: string;
   environment?: string;
   fatal?: string;
-  results?: { backend: string; ok: boolean; matmulError?: number; fftError?: number; error?: string }[];
+  results?: {
+    backend: string;
+    ok: boolean;
+    matmulError?: number;
+    fftError?: number;
+    batchError?: number;
+    gatherError?: number;
+    wasmGather?: boolean;
+    error?: string;
+  }[];
 }
 
 describe.skipIf(!available)('core in headless Chromium', () => {
@@ -122,6 +131,17 @@ describe.skipIf(!available)('core in headless Chromium', () => {
       expect(r.ok, `${name}: ${r.error}`).toBe(true);
       expect(r.matmulError!).toBeLessThan(1e-5);
       expect(r.fftError!).toBeLessThan(1e-5);
+    }
+  });
+
+  it('runs batchMatMul (heap views on WASM) and gatherColumns in the browser, matching float64 references', () => {
+    for (const name of ['wasm', 'cpu']) {
+      const r = report.results!.find((x) => x.backend === name)!;
+      expect(r.ok, `${name}: ${r.error}`).toBe(true);
+      expect(r.batchError!).toBeLessThan(1e-5);
+      expect(r.gatherError!).toBe(0);
+      // the WebAssembly gather loop instantiates on the browser build's memory too (JS loops on CPU)
+      expect(r.wasmGather).toBe(name === 'wasm');
     }
   });
 

@@ -1,10 +1,12 @@
 /**
  * Runs in headless Chromium (bundled by browser.test.ts): initialises each backend through core's
- * `ready`, and checks a matrix product and a 2-D FFT on it against float64 references computed here.
+ * `ready`, and checks a matrix product, a true batch of products, a column gather and a 2-D FFT on it against
+ * float64 references computed here.
  */
+import { gatherColumns, wasmGatherActive } from '../backend/columns.js';
 import { ready } from '../backend/ready.js';
 import { fft2d } from '../fft/complex_ops.js';
-import { matMul } from '../products/matmul.js';
+import { batchMatMul, matMul } from '../products/matmul.js';
 import { tf } from '../setup.js';
 
 interface BackendReport {
@@ -12,6 +14,9 @@ interface BackendReport {
   ok: boolean;
   matmulError?: number;
   fftError?: number;
+  batchError?: number;
+  gatherError?: number;
+  wasmGather?: boolean;
   error?: string;
 }
 
@@ -48,13 +53,31 @@ async function check(backend: 'webgl' | 'wasm' | 'cpu'): Promise<BackendReport> 
     const t = tf.tensor2d(x, [h, w]);
     const g = matMul(t, t, false, true);
     const { re, im } = fft2d(t, tf.zerosLike(t));
+    // a true batch: [2, h, w] · [2, w, h] with the second operand x·2 (so c[0] = gram, c[1] = 4·gram)
+    const a3 = tf.stack([t, tf.mul(t, 2)]);
+    const b3 = tf.stack([tf.transpose(t), tf.mul(tf.transpose(t), 2)]);
+    const c3 = batchMatMul(a3, b3);
+    const batchRef = Float64Array.from(
+      { length: 2 * h * h },
+      (_, i) => (i < h * h ? 1 : 4) * gram[i % (h * h)]!,
+    );
+    // a column gather with repeats and a zero column
+    const idx = Int32Array.of(4, -1, 0, 0, 2);
+    const gathered = gatherColumns(t, idx);
+    const gatherRef = Float64Array.from({ length: h * idx.length }, (_, i) => {
+      const k = idx[i % idx.length]!;
+      return k < 0 ? 0 : x[Math.floor(i / idx.length) * w + k]!;
+    });
     const report: BackendReport = {
       backend: info.name,
       ok: true,
       matmulError: maxRelError(await g.data(), gram),
       fftError: Math.max(maxRelError(await re.data(), dftRe), maxRelError(await im.data(), dftIm)),
+      batchError: maxRelError(await c3.data(), batchRef),
+      gatherError: maxRelError(await gathered.data(), gatherRef),
+      wasmGather: wasmGatherActive(),
     };
-    tf.dispose([t, g, re, im]);
+    tf.dispose([t, g, re, im, a3, b3, c3, gathered]);
     return report;
   } catch (error) {
     return { backend, ok: false, error: String((error as Error).message ?? error) };

@@ -57,6 +57,17 @@ describe('Gauss–Newton traces through the weight hook, wasm', () => {
     await expect(hookedGaussNewtonTraces(model, { inputs: [1] as never, seed: 1 })).rejects.toThrow(
       ArgumentError,
     );
+    for (const epsilon of [0, -1e-2, Number.NaN]) {
+      await expect(hookedGaussNewtonTraces(model, { inputs: x, seed: 1, epsilon })).rejects.toThrow(
+        /epsilon/,
+      );
+    }
+    await expect(hookedGaussNewtonTraces(model, { inputs: x, seed: 1, logits: 3 as never })).rejects.toThrow(
+      /options\.logits: expected a function/,
+    );
+    await expect(
+      hookedGaussNewtonTraces(model, { inputs: x, seed: 1, hook: { filter: () => false } }),
+    ).rejects.toThrow(/hook: expected at least one quantisable weight/);
     qm.dispose();
     model.dispose();
     tf.dispose([x, y]);
@@ -85,7 +96,7 @@ describe('Gauss–Newton traces through the weight hook, wasm', () => {
     const scores = r.orders[0]!.order.map((n) => t.perParameter[n]! * pen[n]!);
     for (let i = 1; i < scores.length; i++) expect(scores[i]!).toBeGreaterThanOrEqual(scores[i - 1]!);
     await expect(searchWeightOnly(model, { evaluate: () => 1, tolerance: 0, order: 'hawq' })).rejects.toThrow(
-      /traces: expected a number for every hooked weight/,
+      /traces: expected a finite number for every hooked weight/,
     );
     model.dispose();
     x.dispose();

@@ -1,5 +1,5 @@
 import type { LayersModel, Tensor, Variable } from '@tensorflow/tfjs';
-import { ArgumentError, describeValue, tf } from '@tensorloom/core';
+import { ArgumentError, assertNumber, describeValue, tf } from '@tensorloom/core';
 import { type HutchinsonEstimator, hutchinsonTrace } from '../sensitivity/hessian.js';
 import { quantizableWeights, type WeightHookOptions } from './weightHook.js';
 
@@ -43,7 +43,8 @@ export interface HookedTraces {
  * `G_ii = H_ii` for relu/linear networks; for GELU, softmax attention or normalisation layers (Next-ViT) it is
  * the Gauss–Newton approximation (positive semi-definite), not the Hessian.
  *
- * @throws {@link ArgumentError} for bad options or logits that are not `[n, classes]`
+ * @throws {@link ArgumentError} for bad options (including a non-positive `epsilon` or no hooked weights) or
+ *   logits that are not `[n, classes]`
  */
 export async function hookedGaussNewtonTraces(
   model: LayersModel,
@@ -52,11 +53,20 @@ export async function hookedGaussNewtonTraces(
   if (options === null || typeof options !== 'object' || !(options.inputs instanceof tf.Tensor)) {
     throw new ArgumentError(`options.inputs: expected a tf.Tensor, got ${describeValue(options?.inputs)}`);
   }
+  if (options.logits !== undefined && typeof options.logits !== 'function') {
+    throw new ArgumentError(`options.logits: expected a function, got ${describeValue(options.logits)}`);
+  }
+  const epsilon = options.epsilon ?? 1e-2;
+  assertNumber(epsilon, 'epsilon', { min: Number.MIN_VALUE });
   const hooked = quantizableWeights(model, options.hook ?? {});
+  if (hooked.length === 0) {
+    throw new ArgumentError(
+      'hook: expected at least one quantisable weight (see quantizableWeights and its filter), got none',
+    );
+  }
   const byName = new Map(model.trainableWeights.map((w) => [w.name, w]));
   const variables = hooked.map((w) => byName.get(w.name)!);
   const logits = options.logits ?? ((): Tensor => model.apply(options.inputs, { training: false }) as Tensor);
-  const epsilon = options.epsilon ?? 1e-2;
   const values = (): Tensor[] => variables.map((v) => v.read());
   const z0 = tf.tidy(logits);
   if (z0.rank !== 2) {

@@ -98,15 +98,19 @@ export async function searchWeightOnly(
   const order = options.order ?? 'perturbation';
   if (order === 'hawq') {
     const t = options.traces;
-    if (t === null || typeof t !== 'object' || names.some((n) => typeof t[n] !== 'number')) {
+    if (
+      t === null ||
+      typeof t !== 'object' ||
+      names.some((n) => typeof t[n] !== 'number' || !Number.isFinite(t[n]))
+    ) {
       throw new ArgumentError(
-        `traces: expected a number for every hooked weight with order 'hawq' (${names.length} weights), got ${describeValue(t)}`,
+        `traces: expected a finite number for every hooked weight with order 'hawq' (${names.length} weights), got ${describeValue(t)}`,
       );
     }
   } else if (order !== 'perturbation') {
     if (!Array.isArray(order)) {
       throw new ArgumentError(
-        `order: expected 'perturbation' or a list of weight names, got ${describeValue(order)}`,
+        `order: expected 'perturbation', 'hawq' or a list of weight names, got ${describeValue(order)}`,
       );
     }
     for (const n of order) {

@@ -10,14 +10,12 @@ import { GroupedKernelCache, groupedConvSame } from '../src/common/groupedConv.j
 import {
   conv2dSame,
   foldNextVitBatchNorm,
-  generateEBV,
   generateSeasonalSeries,
   nextVit,
   nextVitMacs,
   prepareForecastData,
   timesNet,
   timesNetConfig,
-  welchBound,
 } from '../src/index.js';
 import { NextVitBlock } from '../src/nextvit/layers.js';
 
@@ -340,23 +338,5 @@ if (process.env.BENCH_ONLY !== 'nextvit') {
     for (const t of data.train.inputs) t.dispose();
   }
   // ------------------------------------------------------------------ EBV
-  console.log("\n## EBV generation, WASM (adaptive = default step rule; sgd = the script's fixed lr 1e-3)\n");
-  console.log('| N × d | Welch bound | α | rule | steps | max |cos| | converged | seconds | s / step |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const [n, d, alpha, rule, steps] of [
-    [81, 81, 0.002, 'sgd', 100_000],
-    [81, 81, 0.002, 'adaptive', 100_000],
-    [150, 150, 0.002, 'sgd', 100_000],
-    [150, 150, 0.002, 'adaptive', 100_000],
-    [1000, 512, 0.05, 'sgd', 300],
-    [1000, 512, 0.05, 'adaptive', 300],
-    [1000, 512, 0.045, 'adaptive', 300],
-  ] as const) {
-    const t0 = performance.now();
-    const r = await generateEBV(n, d, { alpha, maxSteps: steps, stepRule: rule });
-    const s = (performance.now() - t0) / 1000;
-    console.log(
-      `| ${n} × ${d} | ${welchBound(n, d).toFixed(4)} | ${alpha} | ${rule} | ${r.steps} | ${r.maxCos.toFixed(4)} | ${r.converged} | ${s.toFixed(1)} | ${(s / Math.max(1, r.steps)).toFixed(3)} |`,
-    );
-  }
+  await import('./ebv.js');
 }

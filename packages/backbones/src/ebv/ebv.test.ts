@@ -73,6 +73,7 @@ describe('equiangular basis vectors: generation', () => {
     const losses: number[] = [];
     const fast = await generateEBV(81, 81, {
       alpha: 0.002,
+      stepRule: 'adaptive',
       onProgress: (e) => losses.push(e.metrics!.loss!),
     });
     const official = await generateEBV(81, 81, { alpha: 0.002, stepRule: 'sgd' });
@@ -80,6 +81,78 @@ describe('equiangular basis vectors: generation', () => {
     expect(pairStats(fast.vectors, 81, 81).max).toBeLessThanOrEqual(0.002 + 1e-4 + 1e-6);
     for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThanOrEqual(losses[i - 1]!);
     expect(fast.steps).toBeLessThan(official.steps);
+  });
+
+  // Feasible but tight: the Welch bound for 100 vectors in 50 dims is 0.1005; random unit vectors start
+  // near 0.6. The default rule ('adam' on the squared hinge) must reach α = 0.12, checked naively.
+  it('the default rule reaches α = 0.12 for 100 classes in 50 dims (Welch bound 0.1005)', async () => {
+    const sq: number[] = [];
+    const r = await generateEBV(100, 50, {
+      alpha: 0.12,
+      onProgress: (e) => sq.push(e.metrics!.squaredLoss!),
+    });
+    expect(r.converged).toBe(true);
+    const { max, norms } = pairStats(r.vectors, 100, 50);
+    expect(max).toBeLessThanOrEqual(0.12 + 1e-4 + 1e-6);
+    expectClose(max, r.maxCos, { rtol: 1e-3, atol: 1e-6 });
+    expectClose(norms, new Array(100).fill(1), { rtol: 1e-5 });
+    expect(sq[0]!).toBeGreaterThan(100 * sq.at(-1)! + 1); // the squared hinge fell by orders
+    // The summed hinge with the adaptive rule, given the same number of steps, does not get there.
+    const old = await generateEBV(100, 50, { alpha: 0.12, stepRule: 'adaptive', maxSteps: r.steps });
+    expect(old.maxCos).toBeGreaterThan(r.maxCos);
+  });
+
+  it('is deterministic by seed, and different seeds give different vectors', async () => {
+    const a = await generateEBV(40, 20, { alpha: 0.2, seed: 7 });
+    const b = await generateEBV(40, 20, { alpha: 0.2, seed: 7 });
+    const c = await generateEBV(40, 20, { alpha: 0.2, seed: 8 });
+    expect(a.converged && c.converged).toBe(true);
+    expect(b.steps).toBe(a.steps);
+    expect(Array.from(b.vectors)).toEqual(Array.from(a.vectors));
+    expect(Array.from(c.vectors)).not.toEqual(Array.from(a.vectors));
+  });
+
+  // Two Adam steps from the (returned) start, recomputed naively in float64: tangent gradient of
+  // Σ_{i≠j} ReLU(|c_ij| − α)² (= 4 Σ_j sign(c_ij)(|c_ij| − α)·w_j, minus its radial part), Adam moments with
+  // bias correction (β 0.9 / 0.99), then row renormalisation.
+  // α 0.3 makes many pairs violate (dense product path), α 0.7 only a few (sparse row sums).
+  it.each([0.3, 0.7])('two Adam steps equal a naive float64 computation (α = %s)', async (alpha) => {
+    const [n, d, lr] = [24, 12, 0.01];
+    let violations = 0;
+    const w0 = (await generateEBV(n, d, { alpha, maxSteps: 0 })).vectors;
+    const w2 = (await generateEBV(n, d, { alpha, maxSteps: 2, learningRate: lr, sliceSize: 10 })).vectors;
+    let w = Float64Array.from(w0);
+    const m = new Float64Array(n * d);
+    const v = new Float64Array(n * d);
+    for (let t = 1; t <= 2; t++) {
+      const next = new Float64Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const g = new Float64Array(d);
+        for (let j = 0; j < n; j++) {
+          if (j === i) continue;
+          let c = 0;
+          for (let k = 0; k < d; k++) c += w[i * d + k]! * w[j * d + k]!;
+          if (Math.abs(c) <= alpha) continue;
+          violations++;
+          for (let k = 0; k < d; k++) g[k]! += 4 * Math.sign(c) * (Math.abs(c) - alpha) * w[j * d + k]!;
+        }
+        let dot = 0;
+        for (let k = 0; k < d; k++) dot += g[k]! * w[i * d + k]!;
+        let ss = 0;
+        for (let k = 0; k < d; k++) {
+          const o = i * d + k;
+          const gt = g[k]! - dot * w[o]!;
+          m[o] = 0.9 * m[o]! + 0.1 * gt;
+          v[o] = 0.99 * v[o]! + 0.01 * gt * gt;
+          next[o] = w[o]! - (lr * m[o]!) / (1 - 0.9 ** t) / (Math.sqrt(v[o]! / (1 - 0.99 ** t)) + 1e-12);
+          ss += next[o]! ** 2;
+        }
+        for (let k = 0; k < d; k++) next[i * d + k]! /= Math.sqrt(ss);
+      }
+      w = next;
+    }
+    expect(violations).toBeGreaterThan(0);
+    expectClose(w2, w, { atol: 1e-5 });
   });
 
   it('rejects sizes the dimension cannot hold at α (Welch bound) and bad options', async () => {
@@ -91,6 +164,7 @@ describe('equiangular basis vectors: generation', () => {
     await expect(generateEBV(1, 10)).rejects.toThrow(ArgumentError);
     await expect(generateEBV(10, 10, { alpha: -1 })).rejects.toThrow(/options\.alpha/);
     await expect(generateEBV(10, 10, { stepRule: 'newton' as never })).rejects.toThrow(/options\.stepRule/);
+    await expect(generateEBV(10, 10, { learningRate: 0 })).rejects.toThrow(/options\.learningRate/);
     const ctl = new AbortController();
     ctl.abort();
     const r = await generateEBV(40, 8, { alpha: 0.4, signal: ctl.signal });

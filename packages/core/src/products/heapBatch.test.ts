@@ -2,18 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../setup.js';
 import { expectClose, expectNoLeak } from '../test/asserts.js';
 import { useBackend } from '../test/backends.js';
+import { lcgValues } from '../test/lcg.js';
 import { canUseHeapBatch, heapBatchedProducts } from './heapBatch.js';
-
-/** Deterministic pseudo-random values (independent of the code under test). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Float64 reference: c[i] = a[i]·b[i] for row-major [size, m, k] × [size, k, n]. */
 function naiveBatch(a: Float32Array, b: Float32Array, size: number, m: number, k: number, n: number) {
@@ -44,8 +34,8 @@ describe('heapBatchedProducts (WASM heap views)', () => {
     [5, 1, 64, 1],
     [2, 33, 1, 17],
   ])('equals per-slice float64 products for size %i, m %i, k %i, n %i', (size, m, k, n) => {
-    const av = values(size * m * k, 11 + size);
-    const bv = values(size * k * n, 23 + m);
+    const av = lcgValues(size * m * k, 11 + size);
+    const bv = lcgValues(size * k * n, 23 + m);
     const a = tf.tensor3d(av, [size, m, k]);
     const b = tf.tensor3d(bv, [size, k, n]);
     const c = heapBatchedProducts(a, b);
@@ -56,9 +46,9 @@ describe('heapBatchedProducts (WASM heap views)', () => {
   });
 
   it('reads each call’s own right operand (no stale XNNPACK weights cached across calls)', () => {
-    const a = tf.tensor3d(values(4 * 6 * 5, 1), [4, 6, 5]);
-    const b1 = tf.tensor3d(values(4 * 5 * 3, 2), [4, 5, 3]);
-    const b2 = tf.tensor3d(values(4 * 5 * 3, 3), [4, 5, 3]);
+    const a = tf.tensor3d(lcgValues(4 * 6 * 5, 1), [4, 6, 5]);
+    const b1 = tf.tensor3d(lcgValues(4 * 5 * 3, 2), [4, 5, 3]);
+    const b2 = tf.tensor3d(lcgValues(4 * 5 * 3, 3), [4, 5, 3]);
     const c1 = heapBatchedProducts(a, b1)!;
     const c2 = heapBatchedProducts(a, b2)!;
     const c1again = heapBatchedProducts(a, b1)!;
@@ -79,8 +69,8 @@ describe('heapBatchedProducts (WASM heap views)', () => {
     const c = heapBatchedProducts(a, b)!;
     expect(Array.from(c.dataSync())).toEqual(new Array(24).fill(0));
     tf.dispose([a, b, c]);
-    const x = tf.tensor3d(values(60, 5), [3, 4, 5]);
-    const y = tf.tensor3d(values(45, 6), [3, 5, 3]);
+    const x = tf.tensor3d(lcgValues(60, 5), [3, 4, 5]);
+    const y = tf.tensor3d(lcgValues(45, 6), [3, 5, 3]);
     await expectNoLeak(() => {
       tf.dispose(heapBatchedProducts(x, y)!);
     });

@@ -3,18 +3,8 @@ import { ShapeError } from '../errors/errors.js';
 import { tf } from '../setup.js';
 import { expectClose, gradCheck } from '../test/asserts.js';
 import { testBackends, useBackend } from '../test/backends.js';
+import { lcgValues } from '../test/lcg.js';
 import { batchMatMul, matMul } from './matmul.js';
-
-/** Deterministic pseudo-random values (no dependency on the code under test). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Naive float64 product of row-major matrices with optional transposes. */
 function naive(
@@ -51,8 +41,8 @@ describe.each(testBackends())('products on %s', (backend) => {
     [true, true],
   ])('matMul matches the naive product (transposeA=%s, transposeB=%s)', (tA, tB) => {
     const [m, k, n] = [7, 5, 3];
-    const av = values(m * k, 1);
-    const bv = values(k * n, 2);
+    const av = lcgValues(m * k, 1);
+    const bv = lcgValues(k * n, 2);
     const aShape: [number, number] = tA ? [k, m] : [m, k];
     const bShape: [number, number] = tB ? [n, k] : [k, n];
     const before = tf.memory().numTensors;
@@ -73,9 +63,9 @@ describe.each(testBackends())('products on %s', (backend) => {
     [true, true],
     [false, true],
   ])('matMul gradients match finite differences (transposeA=%s, transposeB=%s)', (tA, tB) => {
-    const a = tf.tensor2d(values(12, 3), tA ? [4, 3] : [3, 4]);
-    const b = tf.tensor2d(values(8, 4), tB ? [2, 4] : [4, 2]);
-    const w = tf.tensor2d(values(6, 5), [3, 2]);
+    const a = tf.tensor2d(lcgValues(12, 3), tA ? [4, 3] : [3, 4]);
+    const b = tf.tensor2d(lcgValues(8, 4), tB ? [2, 4] : [4, 2]);
+    const w = tf.tensor2d(lcgValues(6, 5), [3, 2]);
     const before = tf.memory().numTensors;
     gradCheck((x, y) => tf.sum(tf.mul(matMul(x!, y!, tA, tB), w)), [a, b], {
       epsilon: 1e-2,
@@ -100,8 +90,8 @@ describe.each(testBackends())('products on %s', (backend) => {
           const bMat: [number, number] = tB ? [n, k] : [k, n];
           const batch = batchA.length > 0 ? batchA : batchB;
           const count = batch.reduce((p, d) => p * d, 1);
-          const av = values((batchA.length ? count : 1) * m * k, 7);
-          const bv = values((batchB.length ? count : 1) * k * n, 8);
+          const av = lcgValues((batchA.length ? count : 1) * m * k, 7);
+          const bv = lcgValues((batchB.length ? count : 1) * k * n, 8);
           const before = tf.memory().numTensors;
           const a = tf.tensor(av, [...batchA, ...aMat]);
           const b = tf.tensor(bv, [...batchB, ...bMat]);
@@ -122,9 +112,9 @@ describe.each(testBackends())('products on %s', (backend) => {
   );
 
   it('batchMatMul gradients equal tf.matMul gradients for a true batch with transposes', () => {
-    const a = tf.tensor3d(values(2 * 3 * 4, 11), [2, 3, 4]);
-    const b = tf.tensor3d(values(2 * 5 * 4, 12), [2, 5, 4]);
-    const w = tf.tensor3d(values(2 * 3 * 5, 13), [2, 3, 5]);
+    const a = tf.tensor3d(lcgValues(2 * 3 * 4, 11), [2, 3, 4]);
+    const b = tf.tensor3d(lcgValues(2 * 5 * 4, 12), [2, 5, 4]);
+    const w = tf.tensor3d(lcgValues(2 * 3 * 5, 13), [2, 3, 5]);
     const before = tf.memory().numTensors;
     const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
       tf.sum(tf.mul(batchMatMul(x, y, { transposeB: true }), w)),

@@ -3,16 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../setup.js';
 import { expectClose } from '../../test/asserts.js';
 import { useBackend } from '../../test/backends.js';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+import { lcgValues } from '../../test/lcg.js';
 
 /**
  * Naive float64 filter gradient of Σ conv2d(x, w) ⊙ dy (NHWC, dilation 1) with explicit padding:
@@ -72,21 +63,21 @@ describe('Conv2DBackpropFilter on WASM as a forward convolution', () => {
     },
   ])('matches a naive float64 filter gradient: $name', ({ x: xs, k, co, s, pad }) => {
     const wShape = [k[0]!, k[1]!, xs[3]!, co] as [number, number, number, number];
-    const xv = values(
+    const xv = lcgValues(
       xs.reduce((p, d) => p * d, 1),
       1,
     );
     const before = tf.memory().numTensors;
     const x = tf.tensor4d(xv, xs as [number, number, number, number]);
     const w = tf.tensor4d(
-      values(
+      lcgValues(
         wShape.reduce((p, d) => p * d, 1),
         2,
       ),
       wShape,
     );
     const y = tf.conv2d(x, w, s as [number, number], pad);
-    const dyv = values(y.size, 3);
+    const dyv = lcgValues(y.size, 3);
     const dy = tf.tensor4d(dyv, y.shape);
     const grad = tf.grad((ww: tf.Tensor) =>
       tf.sum(tf.mul(tf.conv2d(x, ww as Tensor4D, s as [number, number], pad), dy)),

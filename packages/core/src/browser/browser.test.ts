@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackendReport } from './page-entry.js';
 
 /**
  * Core in a real browser: bundles `page-entry.ts` with esbuild, serves it with the WASM binaries on
@@ -24,16 +25,7 @@ interface Report {
   auto?: string;
   environment?: string;
   fatal?: string;
-  results?: {
-    backend: string;
-    ok: boolean;
-    matmulError?: number;
-    fftError?: number;
-    batchError?: number;
-    gatherError?: number;
-    wasmGather?: boolean;
-    error?: string;
-  }[];
+  results?: BackendReport[];
 }
 
 describe.skipIf(!available)('core in headless Chromium', () => {

@@ -9,7 +9,8 @@ import { fft2d } from '../fft/complex_ops.js';
 import { batchMatMul, matMul } from '../products/matmul.js';
 import { tf } from '../setup.js';
 
-interface BackendReport {
+/** What the page reports per backend (read by browser.test.ts). */
+export interface BackendReport {
   backend: string;
   ok: boolean;
   matmulError?: number;
